@@ -1,0 +1,27 @@
+"""kb: a knowledge base and script wiki for customer-service teams, Dutch first."""
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: Mapping | None = None) -> Flask:
+    """Build the application. Pure: no database writes, migrations or prompts."""
+    from kb import cli, config, errors, extensions, web
+
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    config.configure(app, overrides)
+    extensions.init_app(app)
+    web.register_blueprints(app)
+    errors.register(app)
+    cli.register(app)
+    web.register_filters(app)
+    return app

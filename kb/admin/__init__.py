@@ -1,0 +1,1 @@
+"""Administration pages: accounts, roles and the audit log."""

@@ -1,0 +1,67 @@
+"""Accounts and the audit log; admins only, everyone else gets a 404."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from kb.admin.forms import RoleForm, UserForm
+from kb.audit import service as audit
+from kb.auth import service as accounts
+from kb.auth.models import User
+from kb.auth.permissions import is_admin
+from kb.errors import Invalid
+from kb.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/beheer")
+
+
+@bp.before_request
+@login_required
+def require_admin():
+    if not is_admin(current_user):
+        abort(404)
+
+
+@bp.route("/gebruikers")
+def users():
+    return render_template("admin/users.html", users=accounts.all_users(), form=RoleForm())
+
+
+@bp.route("/gebruikers/nieuw", methods=["GET", "POST"])
+def new_user():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(
+                current_user, form.email.data, form.role.data, form.password.data, form.name.data or ""
+            )
+        except Invalid as exc:
+            for name, message in exc.errors.items():
+                getattr(form, name).errors.append(message)
+        else:
+            flash(_("Account %(email)s aangemaakt.", email=user.email), "success")
+            return redirect(url_for("admin.users"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/user_new.html", form=form), status
+
+
+@bp.route("/gebruikers/<int:user_id>/rol", methods=["POST"])
+def set_role(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if user.id == current_user.id and form.role.data != "admin":
+        flash(_("U kunt uw eigen beheerdersrol niet afnemen."), "error")
+        return redirect(url_for("admin.users"))
+    accounts.set_role(current_user, user, form.role.data)
+    flash(_("%(email)s is nu %(role)s.", email=user.email, role=user.role), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/audit")
+def audit_log():
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    events = audit.recent(limit=100, offset=(page - 1) * 100)
+    actors = {u.id: u.email for u in accounts.all_users()}
+    return render_template("admin/audit.html", events=events, actors=actors, page=page)

@@ -1,0 +1,34 @@
+"""JSON API under /api/v1: bearer tokens only (never the session cookie), so CSRF-exempt."""
+
+from flask import Blueprint, g, request
+
+from kb.auth import service as accounts
+from kb.auth.models import Anonymous
+from kb.errors import problem
+from kb.extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+@bp.before_request
+def authenticate():
+    header = request.headers.get("Authorization", "")
+    g.api_user = Anonymous()
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    user = accounts.user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        response = problem(401, "Unauthorized", "The bearer token is missing, unknown or revoked.")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="kb"'
+        return response
+    g.api_user = user
+    return None
+
+
+def api_user():
+    return g.api_user
+
+
+from kb.api import documents  # noqa: E402,F401  (registers the routes)

@@ -1,0 +1,93 @@
+"""GET /api/openapi.json: the OpenAPI 3.1 document, built from the declared operations."""
+
+import re
+from functools import cache
+
+from flask import Blueprint, jsonify
+from pydantic import BaseModel
+
+from kb.api.schemas import Problem
+from kb.api.spec import OPERATIONS
+
+bp = Blueprint("openapi", __name__)
+
+STATUS_TEXT = {
+    200: "OK", 201: "Created", 400: "Malformed JSON", 401: "Missing or unknown bearer token",
+    403: "The caller's role may not do this", 404: "No such document visible to the caller",
+    409: "The document moved on since base_revision", 422: "Validation failed; errors names the fields",
+}
+
+
+def _schema(model: type[BaseModel], components: dict, mode: str) -> dict:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
+    components.update(schema.pop("$defs", {}))
+    components[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict]:
+    schema = model.model_json_schema(mode="validation")
+    required = set(schema.get("required", []))
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": prop}
+        for name, prop in schema["properties"].items()
+    ]
+
+
+@cache
+def build() -> dict:
+    components: dict = {}
+    problem_ref = _schema(Problem, components, "serialization")
+    paths: dict = {}
+    for op in OPERATIONS:
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", op.rule)
+        item: dict = {
+            "summary": op.summary,
+            "operationId": f"{op.method.lower()}_{path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
+            "tags": [op.tag],
+            "parameters": [
+                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+                for p in op.path_params
+            ],
+            "responses": {},
+        }
+        if op.auth:
+            item["security"] = [{"bearer": []}]
+            item["description"] = f"Needs a bearer token of a user with role {op.auth} or higher."
+        if op.query is not None:
+            item["parameters"] += _query_parameters(op.query)
+        if op.body is not None:
+            item["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": _schema(op.body, components, "validation")}},
+            }
+        ok = {"description": STATUS_TEXT.get(op.status, "OK")}
+        if op.response is not None:
+            ok["content"] = {"application/json": {"schema": _schema(op.response, components, "serialization")}}
+        item["responses"][str(op.status)] = ok
+        for code in op.errors:
+            item["responses"][str(code)] = {
+                "description": STATUS_TEXT.get(code, "Error"),
+                "content": {"application/problem+json": {"schema": problem_ref}},
+            }
+        paths.setdefault(path, {})[op.method.lower()] = item
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "kb API",
+            "version": "1",
+            "description": "Knowledge base and script wiki. Anonymous callers see what anonymous "
+            "users see; send `Authorization: Bearer <token>` (from `kb user token`) for more.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+@bp.route("/api/openapi.json")
+def openapi_json():
+    return jsonify(build())

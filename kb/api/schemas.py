@@ -1,0 +1,192 @@
+"""Request and response models of the API; they validate input and describe the OpenAPI doc."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+Kind = Literal["article", "script"]
+Audience = Literal["public", "internal"]
+Channel = Literal["phone", "chat", "email", "social", "escalation", "voicemail", "letter", "in-person"]
+Role = Literal["agent", "editor", "supervisor", "admin"]
+Status = Literal["draft", "published", "archived"]
+Slug = Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$", max_length=120)
+Tag = Field(max_length=40)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DocumentCreate(Strict):
+    kind: Kind
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(default="", max_length=100_000)
+    audience: Audience = "public"
+    category: str = Field(default="", max_length=60)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    channel: Channel | None = None
+    slug: str | None = Slug
+    min_edit_role: Role | None = None
+    language: Literal["nl", "en"] = "nl"
+    message: str = Field(default="", max_length=500)
+
+
+class DocumentUpdate(Strict):
+    base_revision: int = Field(ge=1, description="The revision this edit started from.")
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    body: str | None = Field(default=None, max_length=100_000)
+    audience: Audience | None = None
+    category: str | None = Field(default=None, max_length=60)
+    tags: list[str] | None = Field(default=None, max_length=20)
+    channel: Channel | None = None
+    min_edit_role: Role | None = None
+    language: Literal["nl", "en"] | None = None
+    message: str = Field(default="", max_length=500)
+
+
+class PublishRequest(Strict):
+    revision: int | None = Field(default=None, ge=1)
+
+
+class RestoreRequest(Strict):
+    revision: int = Field(ge=1)
+
+
+class FeedbackRequest(Strict):
+    helpful: StrictBool
+
+
+class CommentRequest(Strict):
+    body: str = Field(min_length=1, max_length=5000)
+    kind: Literal["comment", "suggestion"] = "comment"
+
+
+class ListQuery(Strict):
+    kind: Kind | None = None
+    channel: Channel | None = None
+    category: str | None = Field(default=None, max_length=60)
+    status: Status | None = None
+    tag: str | None = Field(default=None, max_length=40)
+    page: int = Field(default=1, ge=1, le=10_000)
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class RevisionQuery(Strict):
+    revision: int | None = Field(default=None, ge=1)
+
+
+class DiffQuery(Strict):
+    from_: int = Field(alias="from", ge=1)
+    to: int = Field(ge=1)
+
+
+class SearchQuery(Strict):
+    q: str = Field(default="", max_length=200)
+    kind: Kind | None = None
+    channel: Channel | None = None
+    page: int = Field(default=1, ge=1, le=1000)
+    limit: int = Field(default=20, ge=1, le=50)
+
+
+class DocumentSummary(BaseModel):
+    slug: str
+    kind: Kind
+    audience: Audience
+    channel: Channel | None
+    category: str
+    tags: list[str]
+    language: str
+    status: Status
+    title: str
+    revision: int
+    published_revision: int | None
+    updated_at: datetime
+    url: str
+
+
+class DocumentOut(DocumentSummary):
+    min_edit_role: Role
+    body: str
+    html: str
+
+
+class DocumentList(BaseModel):
+    items: list[DocumentSummary]
+    total: int
+    page: int
+    pages: int
+
+
+class RevisionOut(BaseModel):
+    number: int
+    title: str
+    author: str | None
+    created_at: datetime
+    message: str
+    published: bool
+
+
+class RevisionList(BaseModel):
+    slug: str
+    current: int
+    published: int | None
+    revisions: list[RevisionOut]
+
+
+class DiffLineOut(BaseModel):
+    op: Literal[" ", "-", "+", "@"]
+    text: str
+
+
+class DiffOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    slug: str
+    from_: int = Field(alias="from")
+    to: int
+    unified: str
+    lines: list[DiffLineOut]
+    html: str
+
+
+class FeedbackOut(BaseModel):
+    slug: str
+    helpful: bool
+    revision: int | None
+
+
+class CommentOut(BaseModel):
+    id: int
+    slug: str
+    kind: str
+    body: str
+    author: str
+    revision: int | None
+    created_at: datetime
+
+
+class SearchResult(BaseModel):
+    slug: str
+    kind: Kind
+    channel: Channel | None
+    title: str
+    snippet: str
+    url: str
+    score: float
+
+
+class SearchOut(BaseModel):
+    query: str
+    total: int
+    suggestion: str | None
+    results: list[SearchResult]
+
+
+class Problem(BaseModel):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: dict[str, str] | None = None
+    current_revision: int | None = None

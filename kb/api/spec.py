@@ -1,0 +1,104 @@
+"""Operations declared once: they validate requests with pydantic and describe the OpenAPI doc."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, request
+from pydantic import BaseModel, ValidationError
+
+from kb.errors import Invalid, problem
+
+
+@dataclass
+class Operation:
+    rule: str
+    method: str
+    summary: str
+    tag: str
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    errors: tuple[int, ...]
+    auth: str = ""
+    path_params: list[str] = field(default_factory=list)
+
+
+OPERATIONS: list[Operation] = []
+
+
+def _errors(exc: ValidationError) -> dict[str, str]:
+    out = {}
+    for err in exc.errors(include_url=False):
+        name = ".".join(str(p) for p in err["loc"]) or "body"
+        out.setdefault(name, err["msg"])
+    return out
+
+
+def _json_body() -> Any:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadJson(str(exc)) from None
+
+
+class BadJson(Exception):
+    pass
+
+
+def operation(
+    bp: Blueprint,
+    rule: str,
+    method: str,
+    *,
+    summary: str,
+    tag: str = "documents",
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    errors: tuple[int, ...] = (404,),
+    auth: str = "",
+) -> Callable:
+    """Register ``fn`` on ``bp`` and in OPERATIONS. ``fn`` gets ``body``/``query`` as models."""
+
+    def decorate(fn: Callable) -> Callable:
+        params = [p.split(":")[-1].rstrip(">") for p in rule.split("<")[1:]]
+        OPERATIONS.append(
+            Operation(bp.url_prefix + rule, method, summary, tag, body, query, response, status,
+                      errors, auth, params)
+        )
+
+        @wraps(fn)
+        def view(**kwargs):
+            if body is not None:
+                try:
+                    data = _json_body()
+                except BadJson as exc:
+                    return problem(400, "Bad Request", f"The request body is not valid JSON: {exc}")
+                if not isinstance(data, dict):
+                    raise Invalid({"body": "The request body must be a JSON object."})
+                try:
+                    kwargs["body"] = body.model_validate(data)
+                except ValidationError as exc:
+                    raise Invalid(_errors(exc)) from None
+            if query is not None:
+                try:
+                    kwargs["query"] = query.model_validate(request.args.to_dict())
+                except ValidationError as exc:
+                    raise Invalid(_errors(exc)) from None
+            result = fn(**kwargs)
+            if isinstance(result, BaseModel):
+                return result.model_dump(mode="json", by_alias=True), status
+            return result
+
+        bp.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=[method])
+        return view
+
+    return decorate

@@ -1,0 +1,1 @@
+"""Audit log: every write records who did what, when."""

@@ -1,0 +1,1 @@
+"""Accounts, roles, API tokens, login and the one visibility gate."""

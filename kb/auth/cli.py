@@ -1,0 +1,61 @@
+"""`kb user create|set-role|token|list`."""
+
+import click
+from flask.cli import AppGroup
+
+from kb.auth import service
+from kb.auth.models import ROLES
+from kb.errors import Invalid, NotFound
+
+user_cli = AppGroup("user", help="Manage accounts and API tokens.")
+
+
+def _fail(exc: Invalid | NotFound) -> click.ClickException:
+    if isinstance(exc, Invalid):
+        return click.ClickException("; ".join(exc.errors.values()))
+    return click.ClickException(exc.detail)
+
+
+@user_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", default="", help="Display name.")
+@click.password_option("--password", help="Prompted (hidden) when omitted.")
+def create(email: str, role: str, name: str, password: str) -> None:
+    """Create an account with a role."""
+    try:
+        user = service.create_user(None, email, role, password, name)
+    except Invalid as exc:
+        raise _fail(exc) from exc
+    click.echo(f"Created {user.email} ({user.role}).")
+
+
+@user_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+def set_role(email: str, role: str) -> None:
+    """Change an account's role."""
+    try:
+        user = service.set_role(None, service.get_user(email), role)
+    except (Invalid, NotFound) as exc:
+        raise _fail(exc) from exc
+    click.echo(f"{user.email} is now {user.role}.")
+
+
+@user_cli.command("token")
+@click.argument("email")
+def token(email: str) -> None:
+    """Print a new API token once; only its hash is stored."""
+    try:
+        value = service.issue_token(None, service.get_user(email))
+    except NotFound as exc:
+        raise _fail(exc) from exc
+    click.echo(value)
+
+
+@user_cli.command("list")
+def list_users() -> None:
+    """List accounts and roles."""
+    for user in service.all_users():
+        state = "" if user.is_active else " (inactive)"
+        click.echo(f"{user.email}\t{user.role}{state}")

@@ -1,0 +1,76 @@
+"""Declarative base with a naming convention, UTC timestamps and the unit of work."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from flask import g
+from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, registry
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC, returns aware UTC: SQLite keeps no zone, PostgreSQL would shift it."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given; use kb.db.utcnow()")
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime()},
+    )
+
+
+def after_commit(action: Callable[[], None]) -> None:
+    """Queue an action (e.g. indexing) to run once the current unit of work has committed."""
+    g.setdefault("kb_after_commit", []).append(action)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """One transaction per use case: commit or roll back, then run after-commit actions.
+
+    Nested calls join the outer unit, so a service may call another service.
+    """
+    from kb.extensions import db
+
+    depth = g.get("kb_uow_depth", 0)
+    g.kb_uow_depth = depth + 1
+    try:
+        yield
+        if depth == 0:
+            db.session.commit()
+    except BaseException:
+        if depth == 0:
+            db.session.rollback()
+            g.pop("kb_after_commit", None)
+        raise
+    finally:
+        g.kb_uow_depth = depth
+    if depth == 0:
+        for action in g.pop("kb_after_commit", []):
+            action()

@@ -1,0 +1,1 @@
+"""Documents (articles and scripts) with immutable, numbered revisions."""

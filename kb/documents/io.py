@@ -1,0 +1,191 @@
+"""Content on disk: Markdown files with YAML front matter, imported and exported idempotently."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+
+from kb.db import unit_of_work
+from kb.documents import service
+from kb.documents.models import Document
+from kb.errors import Invalid
+from kb.extensions import db
+
+FRONT_MATTER_KEYS = {
+    "title", "slug", "kind", "audience", "channel", "category", "tags", "min_edit_role",
+    "language", "status",
+}
+REQUIRED_KEYS = ("title", "slug", "kind")
+
+
+class ContentError(Exception):
+    """A content file is unusable; the message names the file and, where known, the line."""
+
+
+@dataclass
+class ContentFile:
+    path: Path
+    meta: dict[str, Any]
+    body: str
+    meta_lines: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ImportResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line numbers (1-based, in the file) of top-level front matter keys."""
+    lines = {}
+    for number, line in enumerate(text.splitlines(), start=2):
+        if line and not line[0].isspace() and ":" in line:
+            lines[line.split(":", 1)[0].strip()] = number
+    return lines
+
+
+def parse_file(path: Path) -> ContentFile:
+    """Split and check front matter. Raises ContentError with file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError(f"{path}: cannot read: {exc}") from exc
+    text = text.replace("\r\n", "\n")
+    if not text.startswith("---\n"):
+        raise ContentError(f"{path}:1: the file must start with '---' and YAML front matter")
+    end = text.find("\n---", 4)
+    if end == -1:
+        raise ContentError(f"{path}:1: the front matter is not closed with '---'")
+    raw = text[4:end]
+    body = text[end + 4 :].split("\n", 1)[1] if "\n" in text[end + 4 :] else ""
+    try:
+        meta = yaml.safe_load(raw) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        raise ContentError(f"{path}:{line}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+    if not isinstance(meta, dict):
+        raise ContentError(f"{path}:2: the front matter must be a mapping of fields")
+    lines = _key_lines(raw)
+    for key in meta:
+        if key not in FRONT_MATTER_KEYS:
+            raise ContentError(f"{path}:{lines.get(key, 2)}: unknown field '{key}'")
+    for key in REQUIRED_KEYS:
+        if not meta.get(key):
+            raise ContentError(f"{path}:2: missing field '{key}'")
+    if "tags" in meta and not isinstance(meta["tags"], list):
+        raise ContentError(f"{path}:{lines.get('tags', 2)}: field 'tags' must be a list")
+    if meta.get("status", "published") not in ("draft", "published", "archived"):
+        raise ContentError(f"{path}:{lines.get('status', 2)}: field 'status' must be draft, published or archived")
+    return ContentFile(path=path, meta=meta, body=body.lstrip("\n"), meta_lines=lines)
+
+
+def find_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise ContentError(f"{directory}: no such directory")
+    return sorted(p for p in directory.rglob("*.md") if p.name.lower() != "readme.md")
+
+
+def _invalid_to_content_error(cf: ContentFile, exc: Invalid) -> ContentError:
+    name = next(iter(exc.errors))
+    return ContentError(f"{cf.path}:{cf.meta_lines.get(name, 2)}: field '{name}': {exc.errors[name]}")
+
+
+def import_files(
+    files: Iterable[ContentFile], progress: Callable[[ContentFile], None] | None = None
+) -> ImportResult:
+    """Create or update one document per file, all in one transaction.
+
+    An unchanged file makes no revision; a changed one makes exactly one. Raises ContentError
+    (with file and line) and leaves the database as it was.
+    """
+    files = list(files)
+    seen: dict[str, Path] = {}
+    for cf in files:
+        slug = cf.meta["slug"]
+        if slug in seen:
+            raise ContentError(f"{cf.path}:{cf.meta_lines.get('slug', 2)}: slug '{slug}' also used by {seen[slug]}")
+        seen[slug] = cf.path
+    result = ImportResult()
+    with unit_of_work():
+        for cf in files:
+            try:
+                _import_one(cf, result)
+            except Invalid as exc:
+                raise _invalid_to_content_error(cf, exc) from exc
+            if progress:
+                progress(cf)
+    return result
+
+
+def _import_one(cf: ContentFile, result: ImportResult) -> None:
+    meta = dict(cf.meta)
+    status = meta.pop("status", "published")
+    fields = {**meta, "body": cf.body, "message": f"Import: {cf.path.name}"}
+    doc = db.session.scalar(select(Document).where(Document.slug == meta["slug"]))
+    if doc is None:
+        doc = service.create_document(None, fields)
+        result.created.append(doc.slug)
+    else:
+        fields.pop("slug")
+        changed = service.save_revision(doc, None, doc.current_number, fields)
+        (result.updated if changed else result.unchanged).append(doc.slug)
+        if not changed and doc.status == status and (
+            status != "published" or doc.published_number == doc.current_number
+        ):
+            return
+    if status == "published":
+        service.publish(doc, None)
+    elif status == "archived":
+        service.archive(doc, None)
+    elif doc.status != "draft":
+        service.unpublish(doc, None)
+
+
+def export_path(doc: Document) -> Path:
+    if doc.kind == "script":
+        return Path("scripts") / (doc.channel or "other") / f"{doc.slug}.md"
+    if doc.audience == "internal":
+        return Path("articles") / "intern" / f"{doc.slug}.md"
+    return Path("articles") / f"{doc.slug}.md"
+
+
+def render_file(doc: Document) -> str:
+    """Front matter plus body: the published revision if there is one, else the current."""
+    revision = doc.published if doc.status == "published" and doc.published else doc.current
+    meta: dict[str, Any] = {"title": revision.title, "slug": doc.slug, "kind": doc.kind}
+    if doc.kind != "script":
+        meta["audience"] = doc.audience
+    if doc.channel:
+        meta["channel"] = doc.channel
+    meta["category"] = doc.category
+    meta["tags"] = list(doc.tags or [])
+    if doc.min_edit_role != service.default_min_edit_role(doc.category, doc.channel):
+        meta["min_edit_role"] = doc.min_edit_role
+    if doc.language != "nl":
+        meta["language"] = doc.language
+    if doc.status != "published":
+        meta["status"] = doc.status
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=None)
+    body = revision.body if revision.body.endswith("\n") or not revision.body else revision.body + "\n"
+    return f"---\n{front}---\n{body}"
+
+
+def export_documents(
+    documents: Iterable[Document], directory: Path, progress: Callable[[Document], None] | None = None
+) -> int:
+    """Write each document to its place under ``directory``; returns the number written."""
+    count = 0
+    for doc in documents:
+        target = directory / export_path(doc)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render_file(doc), encoding="utf-8")
+        count += 1
+        if progress:
+            progress(doc)
+    return count

@@ -1,0 +1,179 @@
+"""Markdown to sanitised HTML, rendered once at save, in a helper process with a time limit.
+
+Python-Markdown is quadratic on some inputs (thousands of ``[``) and recursive on others
+(hundreds of nested lists), so cheap pre-checks reject the known shapes at once and a
+separate process with a deadline protects the web worker from the unknown ones.
+"""
+
+import atexit
+import multiprocessing
+import os
+import re
+import threading
+from html import escape
+from xml.etree import ElementTree as etree
+
+import markdown
+import nh3
+from markdown.inlinepatterns import InlineProcessor
+
+from flask_babel import gettext as _
+
+from kb.errors import Invalid
+
+WIKILINK_RE = r"\[\[([a-z0-9][a-z0-9-]{0,119})(?:\|([^\]\n]{1,120}))?\]\]"
+MAX_NESTING = 16  # list/quote levels; Python-Markdown recurses per level
+MAX_BRACKETS_PER_BLOCK = 400  # link parsing is quadratic in unmatched brackets
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u",
+    "del", "ins", "sup", "sub", "code", "pre", "blockquote", "ul", "ol", "li", "a", "span",
+    "div", "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd", "abbr", "kbd",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class", "data-slug"},
+    "abbr": {"title"},
+    "code": {"class"},
+    "div": {"class"},
+    "span": {"class"},
+    "p": {"class"},
+    "th": {"align"},
+    "td": {"align"},
+    **{f"h{n}": {"id"} for n in range(1, 7)},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+class WikiLinkProcessor(InlineProcessor):
+    """``[[slug]]`` or ``[[slug|label]]`` becomes a placeholder link resolved per viewer."""
+
+    def handleMatch(self, m, data):  # noqa: N802 - Python-Markdown's API
+        slug, label = m.group(1), m.group(2)
+        el = etree.Element("a")
+        el.set("href", f"/artikel/{slug}")
+        el.set("class", "wikilink")
+        el.set("data-slug", slug)
+        el.text = label.strip() if label else slug
+        return el, m.start(0), m.end(0)
+
+
+class WikiLinkExtension(markdown.Extension):
+    def extendMarkdown(self, md):  # noqa: N802
+        md.inlinePatterns.register(WikiLinkProcessor(WIKILINK_RE, md), "kb_wikilink", 175)
+
+
+def _render_unchecked(body: str) -> str:
+    md = markdown.Markdown(
+        extensions=[
+            "tables", "fenced_code", "admonition", "sane_lists",
+            "toc", WikiLinkExtension(),
+        ],
+        extension_configs={"toc": {"permalink": False}},
+        output_format="html",
+    )
+    html = md.convert(body)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+
+
+def _render_in_child(body: str) -> tuple[str, str]:
+    try:
+        return "ok", _render_unchecked(body)
+    except RecursionError:
+        return "error", "nesting"
+
+
+def precheck(body: str) -> None:
+    """Reject bodies whose shape is known to make Python-Markdown slow or recurse."""
+    indent = re.compile(r"^([ \t>]*)", re.M)
+    for lead in indent.findall(body):
+        depth = lead.count(">") + len(lead.replace("\t", "    ").replace(">", "")) // 2
+        if depth > MAX_NESTING * 2:
+            raise Invalid({"body": _("De tekst is te diep genest (lijsten of citaten).")})
+    for block in re.split(r"\n\s*\n", body):
+        if block.count("[") > MAX_BRACKETS_PER_BLOCK:
+            raise Invalid({"body": _("De tekst bevat te veel vierkante haken in één alinea.")})
+
+
+class _Renderer:
+    """A one-process pool owned by the current OS process, replaced after a timeout."""
+
+    def __init__(self) -> None:
+        self._pool = None
+        self._pid = None
+        self._lock = threading.Lock()
+
+    def _get_pool(self):
+        if self._pool is None or self._pid != os.getpid():
+            self._pool = multiprocessing.get_context("spawn").Pool(processes=1)
+            self._pid = os.getpid()
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None and self._pid == os.getpid():
+            self._pool.terminate()
+            self._pool.join()
+        self._pool = None
+
+    def render(self, body: str, timeout: float) -> str:
+        with self._lock:
+            pool = self._get_pool()
+            try:
+                status, result = pool.apply_async(_render_in_child, (body,)).get(timeout)
+            except multiprocessing.TimeoutError:
+                self.close()
+                raise Invalid(
+                    {"body": _("Het opmaken van deze tekst duurt te lang. Vereenvoudig de opmaak.")}
+                ) from None
+        if status != "ok":
+            raise Invalid({"body": _("De tekst is te diep genest (lijsten of citaten).")})
+        return result
+
+
+_renderer = _Renderer()
+atexit.register(_renderer.close)
+
+
+def render(body: str, timeout: float = 3.0) -> str:
+    """Render Markdown to sanitised HTML. Raises Invalid for bodies that are too costly."""
+    precheck(body)
+    return _renderer.render(body, timeout)
+
+
+def render_preview(body: str, timeout: float = 3.0) -> str:
+    """Same as render(); wiki links stay placeholders until resolve_wikilinks()."""
+    return render(body, timeout)
+
+
+_PLACEHOLDER = re.compile(r'<a [^>]*data-slug="([a-z0-9-]+)"[^>]*>(.*?)</a>', re.S)
+
+
+def wikilink_slugs(html: str) -> set[str]:
+    return {m.group(1) for m in _PLACEHOLDER.finditer(html)}
+
+
+def resolve_wikilinks(html: str, titles: dict[str, str], can_create: bool) -> str:
+    """Fill in placeholder links for one viewer.
+
+    ``titles`` maps the slugs this viewer may read to their titles. Any other slug is shown
+    as missing, without revealing whether a document the viewer may not read exists.
+    """
+
+    def replace(m: re.Match) -> str:
+        slug, text = m.group(1), m.group(2)
+        if slug in titles:
+            label = escape(titles[slug]) if text == slug else text
+            return f'<a class="wikilink" href="/artikel/{slug}">{label}</a>'
+        if can_create:
+            return (
+                f'<a class="wikilink missing" href="/documenten/nieuw?slug={slug}" '
+                f'title="{escape(_("Bestaat nog niet: aanmaken"))}">{text}</a>'
+            )
+        return f'<span class="wikilink missing">{text}</span>'
+
+    return _PLACEHOLDER.sub(replace, html)

@@ -1,0 +1,97 @@
+"""Document and Revision. A revision is written once and never changed."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, and_
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
+
+from kb.db import utcnow
+from kb.extensions import db
+
+KINDS = ("article", "script")
+AUDIENCES = ("public", "internal")
+CHANNELS = ("phone", "chat", "email", "social", "escalation", "voicemail", "letter", "in-person")
+STATUSES = ("draft", "published", "archived")
+LANGUAGES = ("nl", "en")
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$"
+POLICY_CATEGORY = "beleid"
+
+
+class Revision(db.Model):
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    message: Mapped[str] = mapped_column(String(500), default="")
+
+    author = relationship("User", lazy="joined")
+
+
+class Document(db.Model):
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    audience: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str | None] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(60), default="", index=True)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    language: Mapped[str] = mapped_column(String(8), default="nl")
+    min_edit_role: Mapped[str] = mapped_column(String(16), default="editor")
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    # Denormalised from the current revision, so lists need no join.
+    title: Mapped[str] = mapped_column(String(200))
+    # Kept apart so readers who may not see drafts never see a draft's title.
+    published_title: Mapped[str | None] = mapped_column(String(200))
+    current_number: Mapped[int] = mapped_column(default=0)
+    published_number: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+
+    revisions: Mapped[list[Revision]] = relationship(
+        order_by=Revision.number, cascade="all, delete-orphan", passive_deletes=True
+    )
+    current: Mapped[Revision | None] = relationship(
+        primaryjoin=lambda: and_(
+            foreign(Revision.document_id) == Document.id,
+            Revision.number == Document.current_number,
+        ),
+        viewonly=True,
+        uselist=False,
+    )
+    published: Mapped[Revision | None] = relationship(
+        primaryjoin=lambda: and_(
+            foreign(Revision.document_id) == Document.id,
+            Revision.number == Document.published_number,
+        ),
+        viewonly=True,
+        uselist=False,
+    )
+
+    def revision(self, number: int) -> Revision | None:
+        return db.session.scalar(
+            db.select(Revision).where(Revision.document_id == self.id, Revision.number == number)
+        )
+
+    @property
+    def has_unpublished_changes(self) -> bool:
+        return self.status == "published" and self.published_number != self.current_number
+
+    def title_for(self, user_sees_drafts: bool) -> str:
+        return self.title if user_sees_drafts else (self.published_title or self.title)
+
+    @property
+    def category_label(self) -> str:
+        return self.category.replace("-", " ").capitalize()
+
+    def __repr__(self) -> str:
+        return f"<Document {self.slug} r{self.current_number} {self.status}>"

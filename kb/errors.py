@@ -1,0 +1,102 @@
+"""Domain exceptions and the app-wide handlers: problem+json under /api/, Dutch pages elsewhere."""
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    status = 400
+    title = "Bad Request"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    """The thing does not exist, or the caller may not know that it does."""
+
+    status = 404
+    title = "Not Found"
+
+
+class Forbidden(DomainError):
+    """The caller may read the thing but not do this to it."""
+
+    status = 403
+    title = "Forbidden"
+
+
+class Invalid(DomainError):
+    """Input failed validation; ``errors`` maps field names to messages."""
+
+    status = 422
+    title = "Unprocessable Content"
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+class Conflict(DomainError):
+    """The document moved on since ``base``; ``current`` is the revision number it is at now."""
+
+    status = 409
+    title = "Conflict"
+
+    def __init__(self, current: int, base: int | None = None, detail: str = "") -> None:
+        self.current = current
+        self.base = base
+        super().__init__(
+            detail
+            or f"The document is at revision {current}, not {base}: "
+            f"reload revision {current}, merge your changes and save with base_revision={current}."
+        )
+
+
+def wants_problem_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem(status: int, title: str, detail: str = "", **extra):
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    response = jsonify(body)
+    response.status_code = status
+    response.content_type = "application/problem+json"
+    return response
+
+
+def _rollback() -> None:
+    from kb.extensions import db
+
+    db.session.rollback()
+
+
+def handle_http(exc: HTTPException):
+    _rollback()
+    if wants_problem_json():
+        response = problem(exc.code or 500, exc.name, exc.description or "")
+        if exc.code == 405 and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+    code = exc.code or 500
+    template = f"errors/{code}.html" if code in (400, 403, 404, 405, 413, 429) else "errors/generic.html"
+    return render_template(template, error=exc), code
+
+
+def handle_domain(exc: DomainError):
+    _rollback()
+    if wants_problem_json():
+        extra = {}
+        if isinstance(exc, Invalid):
+            extra["errors"] = exc.errors
+        if isinstance(exc, Conflict):
+            extra["current_revision"] = exc.current
+        return problem(exc.status, exc.title, exc.detail, **extra)
+    template = f"errors/{exc.status}.html" if exc.status in (403, 404) else "errors/generic.html"
+    return render_template(template, error=exc), exc.status
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(DomainError, handle_domain)

@@ -1,0 +1,1 @@
+"""Helpfulness votes and comments or suggestions on documents."""

@@ -1,0 +1,40 @@
+"""Vote ("Was dit nuttig?") and Comment. Votes hold no personal data."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kb.db import utcnow
+from kb.extensions import db
+
+COMMENT_KINDS = ("comment", "suggestion")
+
+
+class Vote(db.Model):
+    __tablename__ = "votes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    revision_number: Mapped[int | None]
+    is_helpful: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16), default="comment")
+    body: Mapped[str] = mapped_column(Text)
+    revision_number: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    is_resolved: Mapped[bool] = mapped_column(default=False)
+
+    author = relationship("User", lazy="joined")

@@ -1,0 +1,55 @@
+"""Blueprint registration (an explicit list), template helpers and security headers."""
+
+from flask import Flask, g
+from flask_login import current_user
+
+BLUEPRINTS = (
+    "kb.auth.views:bp",
+    "kb.documents.views:bp",
+    "kb.admin.views:bp",
+    "kb.api:bp",
+    "kb.api.openapi:bp",
+)
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+
+    for spec in BLUEPRINTS:
+        module, name = spec.split(":")
+        app.register_blueprint(getattr(import_module(module), name))
+    # Editing pages share the documents blueprint; importing them registers their routes.
+
+
+def register_filters(app: Flask) -> None:
+    from flask_babel import format_datetime
+
+    from kb.auth import permissions
+
+    @app.context_processor
+    def inject_permissions():
+        return {
+            "can_edit": lambda doc=None: permissions.can_edit(current_user, doc),
+            "sees_drafts": permissions.sees_drafts(current_user),
+            "is_admin": permissions.is_admin(current_user),
+            "is_agent": permissions.has_role(current_user, "agent"),
+        }
+
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
+        format_datetime(value, fmt) if value else ""
+    )
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if g.get("no_store"):
+            response.headers["Cache-Control"] = "no-store"
+        return response

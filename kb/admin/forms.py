@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from kb.auth.models import ROLES
@@ -12,9 +12,9 @@ from kb.documents.forms import ROLE_LABELS
 class UserForm(FlaskForm):
     email = EmailField(_l("E-mailadres"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Naam"), validators=[Optional(), Length(max=120)])
-    role = SelectField(_l("Rol"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    role = SelectField(_l("Rol"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
     password = PasswordField(_l("Wachtwoord (minstens 10 tekens)"), validators=[DataRequired(), Length(max=200)])
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Rol"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    role = SelectField(_l("Rol"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])

@@ -27,6 +27,14 @@ def _editor_doc(slug: str, *, edit: bool = False) -> Document:
     return doc
 
 
+def _document_form() -> DocumentForm:
+    """Only supervisors see (and may send) who is allowed to edit."""
+    form = DocumentForm()
+    if not can_set_min_edit_role(current_user):
+        del form.min_edit_role
+    return form
+
+
 def _form_data(form: DocumentForm, *, creating: bool) -> dict:
     data = {
         "title": form.title.data,
@@ -40,7 +48,7 @@ def _form_data(form: DocumentForm, *, creating: bool) -> dict:
     if creating:
         data["kind"] = form.kind.data
         data["slug"] = form.slug.data or None
-    if can_set_min_edit_role(current_user):
+    if "min_edit_role" in form:
         data["min_edit_role"] = form.min_edit_role.data
     return data
 
@@ -70,11 +78,10 @@ def new():
     if not can_edit(current_user):
         abort(404)
     g.no_store = True
-    form = DocumentForm()
+    form = _document_form()
     if request.method == "GET":
         form.slug.data = request.args.get("slug", "")
         form.kind.data = "article"
-        form.min_edit_role.data = "editor"
     status = 200
     if form.validate_on_submit():
         try:
@@ -95,13 +102,14 @@ def new():
 @login_required
 def edit(slug: str):
     doc = _editor_doc(slug, edit=True)
-    form = DocumentForm(obj=None)
+    form = _document_form()
     if request.method == "GET":
         current = doc.current
         form.title.data, form.body.data = current.title, current.body
         form.audience.data, form.channel.data = doc.audience, doc.channel or ""
         form.category.data, form.tags.data = doc.category, ", ".join(doc.tags or [])
-        form.min_edit_role.data = doc.min_edit_role
+        if "min_edit_role" in form:
+            form.min_edit_role.data = doc.min_edit_role
         form.kind.data = doc.kind
         form.base_revision.data = str(doc.current_number)
         return render_template("documents/edit.html", form=form, doc=doc)

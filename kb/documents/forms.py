@@ -2,7 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from kb.auth.models import ROLES
@@ -25,17 +32,17 @@ ROLE_LABELS = {
 class DocumentForm(FlaskForm):
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=MAX_TITLE)])
     slug = StringField(_l("Slug (adres)"), validators=[Optional(), Length(max=120)])
-    kind = SelectField(_l("Soort"), choices=[(k, KIND_LABELS[k]) for k in KINDS])
-    audience = SelectField(_l("Zichtbaar voor"), choices=[(a, AUDIENCE_LABELS[a]) for a in AUDIENCES])
+    kind = SelectField(_l("Soort"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS])
+    audience = SelectField(_l("Zichtbaar voor"), choices=[SelectChoice(a, AUDIENCE_LABELS[a]) for a in AUDIENCES])
     channel = SelectField(
         _l("Kanaal (alleen scripts)"),
-        choices=[("", "—")] + [(c, CHANNEL_LABELS[c]) for c in CHANNELS],
+        choices=[SelectChoice("", "—")] + [SelectChoice(c, CHANNEL_LABELS[c]) for c in CHANNELS],
         validators=[Optional()],
     )
     category = StringField(_l("Categorie"), validators=[Optional(), Length(max=60)])
     tags = StringField(_l("Tags (komma's ertussen)"), validators=[Optional(), Length(max=900)])
     min_edit_role = SelectField(
-        _l("Bewerken vanaf rol"), choices=[(r, ROLE_LABELS[r]) for r in ROLES[1:]]
+        _l("Bewerken vanaf rol"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES[1:]]
     )
     body = TextAreaField(_l("Tekst (Markdown)"), validators=[Length(max=MAX_BODY)])
     message = StringField(_l("Wat is er veranderd?"), validators=[Optional(), Length(max=MAX_MESSAGE)])
@@ -53,12 +60,15 @@ class ActionForm(FlaskForm):
 
 
 class VoteForm(FlaskForm):
-    helpful = SelectField(choices=[("ja", "ja"), ("nee", "nee")], validators=[InputRequired()])
+    helpful = SelectField(choices=[SelectChoice("ja"), SelectChoice("nee")], validators=[InputRequired()])
 
 
 class CommentForm(FlaskForm):
     kind = SelectField(
         _l("Soort"),
-        choices=[("comment", _l("Opmerking")), ("suggestion", _l("Voorstel tot wijziging"))],
+        choices=[
+            SelectChoice("comment", _l("Opmerking")),
+            SelectChoice("suggestion", _l("Voorstel tot wijziging")),
+        ],
     )
     body = TextAreaField(_l("Reactie"), validators=[DataRequired(), Length(max=5000)])

@@ -18,7 +18,7 @@ def main() -> None:
 
 def progress(items, label: str):
     """A progress bar on a terminal; plain iteration elsewhere (CI logs, pipes)."""
-    return click.progressbar(items, label=label, file=click.get_text_stream("stderr"))
+    return click.progressbar(items, label=label)
 
 
 def register(app: Flask) -> None:

@@ -4,11 +4,11 @@ from flask import url_for
 from kb.api import api_user, bp
 from kb.api import schemas as s
 from kb.api.spec import operation
-from kb.auth.permissions import can_edit, get_visible_or_404, sees_drafts, visible_documents
+from kb.auth.permissions import sees_drafts, visible_documents
 from kb.documents import diff as diffs
 from kb.documents import service
 from kb.documents.models import Document
-from kb.errors import Forbidden, NotFound
+from kb.errors import NotFound
 from kb.extensions import db
 from kb.feedback import service as feedback
 
@@ -72,12 +72,9 @@ def list_documents(query: s.ListQuery):
 
 
 @operation(bp, "/documents", "POST", summary="Create a draft (revision 1)", body=s.DocumentCreate,
-           response=s.DocumentOut, status=201, errors=(400, 401, 403, 422), auth="editor")
+           response=s.DocumentOut, status=201, errors=(400, 401, 403, 422), requires="editor")
 def create_document(body: s.DocumentCreate):
-    user = api_user()
-    if not can_edit(user):
-        raise Forbidden("Creating documents needs the editor role.")
-    doc = service.create_document(user, body.model_dump(exclude_none=True))
+    doc = service.create_document(api_user(), body.model_dump(exclude_none=True))
     return _full(doc)
 
 
@@ -92,7 +89,7 @@ def get_document(slug: str, query: s.RevisionQuery):
 
 @operation(bp, "/documents/<slug>", "PUT", summary="Save changes made on top of base_revision",
            body=s.DocumentUpdate, response=s.DocumentOut, errors=(400, 401, 403, 404, 409, 422),
-           auth="editor")
+           requires="editor")
 def update_document(slug: str, body: s.DocumentUpdate):
     doc = _editor_doc(slug)
     changes = body.model_dump(exclude_unset=True, exclude={"base_revision"})
@@ -101,7 +98,7 @@ def update_document(slug: str, body: s.DocumentUpdate):
 
 
 @operation(bp, "/documents/<slug>/publish", "POST", summary="Publish the current or a given revision",
-           body=s.PublishRequest, response=s.DocumentOut, errors=(401, 403, 404, 422), auth="editor")
+           body=s.PublishRequest, response=s.DocumentOut, errors=(401, 403, 404, 422), requires="editor")
 def publish_document(slug: str, body: s.PublishRequest):
     doc = _editor_doc(slug)
     service.publish(doc, api_user(), body.revision)
@@ -109,7 +106,7 @@ def publish_document(slug: str, body: s.PublishRequest):
 
 
 @operation(bp, "/documents/<slug>/unpublish", "POST", summary="Back to draft",
-           response=s.DocumentOut, errors=(401, 403, 404), auth="editor")
+           response=s.DocumentOut, errors=(401, 403, 404), requires="editor")
 def unpublish_document(slug: str):
     doc = _editor_doc(slug)
     service.unpublish(doc, api_user())
@@ -147,7 +144,7 @@ def diff_revisions(slug: str, query: s.DiffQuery):
 
 
 @operation(bp, "/documents/<slug>/restore", "POST", summary="New revision with an old revision's content",
-           body=s.RestoreRequest, response=s.DocumentOut, errors=(401, 403, 404, 422), auth="editor")
+           body=s.RestoreRequest, response=s.DocumentOut, errors=(401, 403, 404, 422), requires="editor")
 def restore_revision(slug: str, body: s.RestoreRequest):
     doc = _editor_doc(slug)
     service.restore(doc, api_user(), body.revision)
@@ -166,7 +163,7 @@ def document_feedback(slug: str, body: s.FeedbackRequest):
 
 @operation(bp, "/documents/<slug>/comments", "POST", summary="Comment or suggest a change (agents and up)",
            body=s.CommentRequest, response=s.CommentOut, status=201, errors=(401, 403, 404, 422),
-           auth="agent")
+           requires="agent")
 def add_comment(slug: str, body: s.CommentRequest):
     doc = _visible(slug)
     comment = feedback.add_comment(doc, api_user(), body.body, body.kind)

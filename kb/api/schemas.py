@@ -10,8 +10,7 @@ Audience = Literal["public", "internal"]
 Channel = Literal["phone", "chat", "email", "social", "escalation", "voicemail", "letter", "in-person"]
 Role = Literal["agent", "editor", "supervisor", "admin"]
 Status = Literal["draft", "published", "archived"]
-Slug = Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$", max_length=120)
-Tag = Field(max_length=40)
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$"
 
 
 class Strict(BaseModel):
@@ -26,7 +25,7 @@ class DocumentCreate(Strict):
     category: str = Field(default="", max_length=60)
     tags: list[str] = Field(default_factory=list, max_length=20)
     channel: Channel | None = None
-    slug: str | None = Slug
+    slug: str | None = Field(default=None, pattern=SLUG_PATTERN, max_length=120)
     min_edit_role: Role | None = None
     language: Literal["nl", "en"] = "nl"
     message: str = Field(default="", max_length=500)

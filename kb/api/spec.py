@@ -9,7 +9,8 @@ from typing import Any
 from flask import Blueprint, request
 from pydantic import BaseModel, ValidationError
 
-from kb.errors import Invalid, problem
+from kb.auth.permissions import has_role
+from kb.errors import DomainError, Forbidden, Invalid, problem
 
 
 @dataclass
@@ -52,6 +53,21 @@ class BadJson(Exception):
     pass
 
 
+class Unauthorized(DomainError):
+    status = 401
+    title = "Unauthorized"
+
+
+def _require(role: str) -> None:
+    from kb.api import api_user
+
+    user = api_user()
+    if not user.is_authenticated:
+        raise Unauthorized("This operation needs a bearer token (Authorization: Bearer <token>).")
+    if not has_role(user, role):
+        raise Forbidden(f"This operation needs the role {role} or higher.")
+
+
 def operation(
     bp: Blueprint,
     rule: str,
@@ -65,8 +81,14 @@ def operation(
     status: int = 200,
     errors: tuple[int, ...] = (404,),
     auth: str = "",
+    requires: str = "",
 ) -> Callable:
-    """Register ``fn`` on ``bp`` and in OPERATIONS. ``fn`` gets ``body``/``query`` as models."""
+    """Register ``fn`` on ``bp`` and in OPERATIONS. ``fn`` gets ``body``/``query`` as models.
+
+    ``requires`` names the least role for a write, checked before the body is validated
+    (401 without a token, 403 with too low a role). ``auth`` only documents a role.
+    """
+    auth = auth or requires
 
     def decorate(fn: Callable) -> Callable:
         params = [p.split(":")[-1].rstrip(">") for p in rule.split("<")[1:]]
@@ -77,6 +99,8 @@ def operation(
 
         @wraps(fn)
         def view(**kwargs):
+            if requires:
+                _require(requires)
             if body is not None:
                 try:
                     data = _json_body()

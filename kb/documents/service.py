@@ -84,7 +84,7 @@ def _clean(data: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
             errors["title"] = _("Een titel is hoogstens %(n)d tekens.", n=MAX_TITLE)
         out["title"] = title
     if "body" in data or creating:
-        body = str(data.get("body") or "").replace("\r\n", "\n")
+        body = str(data.get("body") or "").replace("\r\n", "\n").rstrip()
         if len(body) > MAX_BODY:
             errors["body"] = _("De tekst is hoogstens %(n)d tekens.", n=MAX_BODY)
         out["body"] = body

@@ -1,0 +1,59 @@
+"""An admin creates an account, changes its role, and finds both in the audit log."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_admin_creates_user_changes_role_and_sees_audit_log(page, make_person, log_in):
+    admin = make_person("admin", "Ada Beheer")
+    log_in(page, admin)
+
+    page.locator("header").get_by_role("link", name="Gebruikers").click()
+    expect(page).to_have_url(re.compile(r"/beheer/gebruikers$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Gebruikers")
+
+    page.get_by_role("link", name="Nieuwe gebruiker").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nieuwe gebruiker")
+    page.get_by_label("E-mailadres").fill("nina.nieuw@example.test")
+    page.get_by_label("Naam").fill("Nina Nieuw")
+    page.get_by_label("Rol", exact=True).select_option(label="Medewerker")
+    page.get_by_label("Wachtwoord").fill("een-lang-wachtwoord")
+    page.get_by_role("button", name="Aanmaken").click()
+
+    expect(page).to_have_url(re.compile(r"/beheer/gebruikers$"))
+    expect(page.get_by_text("Account nina.nieuw@example.test aangemaakt.")).to_be_visible()
+    row = page.locator("tr[data-email='nina.nieuw@example.test']")
+    expect(row).to_contain_text("Nina Nieuw")
+    role = row.get_by_label("Rol van nina.nieuw@example.test")
+    expect(role).to_have_value("agent")
+
+    role.select_option(label="Redacteur")
+    row.get_by_role("button", name="Wijzig rol").click()
+    expect(page.get_by_text("nina.nieuw@example.test is nu editor.")).to_be_visible()
+    row = page.locator("tr[data-email='nina.nieuw@example.test']")
+    expect(row.get_by_label("Rol van nina.nieuw@example.test")).to_have_value("editor")
+    expect(row.locator("select option:checked")).to_have_text("Redacteur")
+    # The admin's own row is untouched.
+    expect(page.locator(f"tr[data-email='{admin.email}'] select")).to_have_value("admin")
+
+    page.locator("header").get_by_role("link", name="Auditlog").click()
+    expect(page).to_have_url(re.compile(r"/beheer/audit$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Auditlog")
+    events = page.locator("table.audit tbody tr")
+    set_role = events.filter(has=page.get_by_role("cell", name="user.set_role", exact=True))
+    expect(set_role).to_have_count(1)
+    expect(set_role).to_contain_text(admin.email)
+    expect(set_role).to_contain_text('"new": "editor"')
+    expect(set_role).to_contain_text('"old": "agent"')
+    created = events.filter(has=page.get_by_role("cell", name="user.create", exact=True))
+    # Ada was seeded by the system; Nina was created by Ada.
+    by_ada = created.filter(has_text=admin.email)
+    expect(by_ada).to_have_count(1)
+    expect(by_ada).to_contain_text('"role": "agent"')
+    # Newest first: the role change is listed above the creation.
+    actions = events.locator("td:nth-child(3)")
+    expect(actions.first).to_have_text("user.set_role")

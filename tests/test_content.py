@@ -1,0 +1,140 @@
+"""Seed content on disk: import is idempotent, export then import reproduces every document."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kb import ROOT
+from kb.documents.models import Document, Revision
+from kb.extensions import db
+
+CONTENT = ROOT / "content"
+
+
+def _snapshot(app):
+    with app.app_context():
+        docs = db.session.scalars(db.select(Document).order_by(Document.slug)).all()
+        return {
+            d.slug: (d.kind, d.audience, d.channel, d.category, tuple(d.tags), d.min_edit_role,
+                     d.status, d.language, d.current.title, d.current.body)
+            for d in docs
+        }
+
+
+def _revisions(app) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count(Revision.id)))
+
+
+def test_seed_content_is_big_enough_and_dutch(app, runner):
+    result = runner.invoke(args=["content", "import"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        docs = db.session.scalars(db.select(Document)).all()
+    public = [d for d in docs if d.audience == "public" and d.status == "published"]
+    internal = [d for d in docs if d.audience == "internal" and d.status == "published"]
+    assert len(public) >= 30 and len(internal) >= 10
+    assert {d.category for d in internal} >= {"beleid"}
+    assert all(d.min_edit_role == "supervisor" for d in internal if d.category == "beleid")
+    categories = {d.category for d in public}
+    assert {"account-en-wachtwoord", "facturen-en-betalen", "storingen", "verhuizen", "privacy",
+            "klachten", "contact"} <= categories
+
+
+def test_seed_wiki_links_all_resolve(app, runner, client):
+    runner.invoke(args=["content", "import"])
+    from kb.documents.markdown import wikilink_slugs
+
+    with app.app_context():
+        docs = db.session.scalars(db.select(Document)).all()
+        slugs = {d.slug for d in docs}
+        broken = {(d.slug, s) for d in docs for s in wikilink_slugs(d.current.html) if s not in slugs}
+    assert broken == set()
+
+
+def test_import_twice_changes_nothing_then_one_edit_makes_one_revision(app, runner, tmp_path):
+    src = tmp_path / "content"
+    (src / "articles").mkdir(parents=True)
+    for name in ("wachtwoord-vergeten.md", "contract-opzeggen.md"):
+        (src / "articles" / name).write_text((CONTENT / "articles" / name).read_text())
+    assert runner.invoke(args=["content", "import", str(src)]).exit_code == 0
+    before = _revisions(app)
+    result = runner.invoke(args=["content", "import", str(src)])
+    assert "0 new, 0 updated, 2 unchanged" in result.output
+    assert _revisions(app) == before
+    path = src / "articles" / "contract-opzeggen.md"
+    path.write_text(path.read_text() + "\nExtra alinea.\n")
+    result = runner.invoke(args=["content", "import", str(src)])
+    assert "0 new, 1 updated, 1 unchanged" in result.output
+    assert _revisions(app) == before + 1
+    with app.app_context():
+        doc = db.session.scalar(db.select(Document).where(Document.slug == "contract-opzeggen"))
+        assert doc.published_number == doc.current_number == 2
+        assert "Extra alinea." in doc.published.body
+
+
+def test_export_then_import_into_empty_database_reproduces_everything(app, runner, tmp_path, backend,
+                                                                      request):
+    runner.invoke(args=["content", "import"])
+    # Make the export interesting: a draft, an archived document and a non-default role.
+    from kb.documents import service
+
+    with app.test_request_context():
+        draft = service.create_document(None, {"kind": "script", "title": "Begroeting", "channel": "phone",
+                                               "body": "Goedemorgen, {{klantnaam}}."})
+        archived = db.session.scalar(db.select(Document).where(Document.slug == "modem-retourneren"))
+        service.archive(archived, None)
+        strict = db.session.scalar(db.select(Document).where(Document.slug == "wachtwoord-vergeten"))
+        service.save_revision(strict, None, strict.current_number, {"min_edit_role": "admin"})
+        assert draft.status == "draft"
+    out = tmp_path / "export"
+    result = runner.invoke(args=["content", "export", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "scripts" / "phone" / "begroeting.md").exists()
+    assert (out / "articles" / "intern" / "compensatiebeleid.md").exists()
+    expected = _snapshot(app)
+
+    from kb import create_app
+
+    fresh = create_app({"TESTING": True, "KB_DATA_DIR": str(tmp_path / "fresh"),
+                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite'}"})
+    with fresh.app_context():
+        db.create_all()
+    result = fresh.test_cli_runner().invoke(args=["content", "import", str(out)])
+    assert result.exit_code == 0, result.output
+    assert _snapshot(fresh) == expected
+    with fresh.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("front, message", [
+    ("title: X\nslug: Bad Slug\nkind: article\n", ":3: field 'slug'"),
+    ("title: X\nslug: x\nkind: brochure\n", ":4: field 'kind'"),
+    ("title: X\nslug: x\nkind: article\ncolour: red\n", ":5: unknown field 'colour'"),
+    ("title: X\nslug: x\nkind: article\ntags: [a\n", "invalid YAML"),
+    ("title: X\nkind: article\n", "missing field 'slug'"),
+    ("title: X\nslug: x\nkind: article\ntags: factuur\n", ":5: field 'tags' must be a list"),
+])
+def test_bad_front_matter_names_file_and_line(app, runner, tmp_path, front, message):
+    (tmp_path / "good.md").write_text("---\ntitle: Goed\nslug: goed\nkind: article\n---\nTekst\n")
+    (tmp_path / "bad.md").write_text(f"---\n{front}---\nTekst\n")
+    result = runner.invoke(args=["content", "import", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "bad.md" in result.output and message in result.output
+    with app.app_context():  # nothing was imported, not even the good file
+        assert db.session.scalar(db.select(db.func.count(Document.id))) == 0
+
+
+def test_missing_directory_is_a_clear_error(runner, tmp_path):
+    result = runner.invoke(args=["content", "import", str(tmp_path / "nergens")])
+    assert result.exit_code != 0 and "no such directory" in result.output
+
+
+def test_content_files_have_valid_front_matter():
+    files = [p for p in CONTENT.rglob("*.md") if p.name != "README.md"]
+    assert len(files) >= 40
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        meta = yaml.safe_load(text.split("---\n")[1])
+        assert meta["slug"] == Path(path).stem, path

@@ -1,0 +1,36 @@
+"""The migrations build exactly the schema the models describe."""
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+
+from kb import create_app
+from kb.extensions import db
+
+
+def _check(url: str, tmp_path) -> None:
+    app = create_app({"TESTING": True, "KB_DATA_DIR": str(tmp_path), "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        assert diff == []
+        db.engine.dispose()
+
+
+def test_migrations_match_models_sqlite(tmp_path):
+    _check(f"sqlite:///{tmp_path / 'migrated.sqlite'}", tmp_path)
+
+
+def test_migrations_match_models_postgres(pg_url, tmp_path):
+    from conftest import pg_url_for_schema, reset_pg_schema
+
+    reset_pg_schema("kb_migrate")
+    try:
+        _check(pg_url_for_schema("kb_migrate"), tmp_path)
+    finally:
+        engine = sa.create_engine(pg_url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA IF EXISTS kb_migrate CASCADE"))
+        engine.dispose()

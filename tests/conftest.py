@@ -16,7 +16,7 @@ from kb import create_app
 from kb.extensions import db
 
 PG_URL = os.environ.get("KB_TEST_DATABASE_URL", "")
-PG_SCHEMA = "kb_test"
+PG_SCHEMA = f"kb_test_{os.getpid()}"  # one per run, so parallel runs never collide
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
 PASSWORD = "geheim-wachtwoord-1"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -36,6 +36,13 @@ def reset_pg_schema(schema: str) -> None:
     engine.dispose()
 
 
+def drop_pg_schema(schema: str) -> None:
+    engine = sa.create_engine(pg_url_for_schema("public"))
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def pg_url():
     """The PostgreSQL URL for tests (own schema), or skip when none is configured."""
@@ -48,14 +55,16 @@ def pg_url():
 def _pg_tables():
     """Create the PostgreSQL schema once per session; tests then truncate."""
     if not PG_URL:
-        return None
+        yield None
+        return
     reset_pg_schema(PG_SCHEMA)
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_url_for_schema(PG_SCHEMA)})
     with app.app_context():
         db.create_all()
         names = [t.name for t in db.metadata.sorted_tables]
         db.engine.dispose()
-    return names
+    yield names
+    drop_pg_schema(PG_SCHEMA)
 
 
 class CSRFClient(FlaskClient):

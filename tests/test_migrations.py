@@ -1,6 +1,5 @@
 """The migrations build exactly the schema the models describe."""
 
-import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
@@ -24,13 +23,13 @@ def test_migrations_match_models_sqlite(tmp_path):
 
 
 def test_migrations_match_models_postgres(pg_url, tmp_path):
-    from conftest import pg_url_for_schema, reset_pg_schema
+    import os
 
-    reset_pg_schema("kb_migrate")
+    from conftest import drop_pg_schema, pg_url_for_schema, reset_pg_schema
+
+    schema = f"kb_migrate_{os.getpid()}"
+    reset_pg_schema(schema)
     try:
-        _check(pg_url_for_schema("kb_migrate"), tmp_path)
+        _check(pg_url_for_schema(schema), tmp_path)
     finally:
-        engine = sa.create_engine(pg_url)
-        with engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA IF EXISTS kb_migrate CASCADE"))
-        engine.dispose()
+        drop_pg_schema(schema)

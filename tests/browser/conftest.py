@@ -88,6 +88,8 @@ def new_context(browser, live_server):
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
         contexts.append(context)
+        context.on("console", lambda m: print("CONSOLE", m.type, m.text, m.location))
+        context.on("weberror", lambda e: print("WEBERROR", e.error))
         return context
 
     yield make

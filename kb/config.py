@@ -28,12 +28,12 @@ def _database_url(url: str) -> str:
     # Heroku-style URLs name the old driver; psycopg 3 is the one we install.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
 def configure(app: Flask, overrides: Mapping | None = None) -> None:
-    """Fill app.config from KB_DATA_DIR, DATABASE_URL, SECRET_KEY, KB_SEARCH_BACKEND, then overrides."""
+    """Fill app.config from the documented environment variables, then apply overrides."""
     overrides = dict(overrides or {})
     env = os.environ
     data_dir = Path(overrides.get("KB_DATA_DIR") or env.get("KB_DATA_DIR") or app.instance_path)

@@ -80,7 +80,9 @@ def handle_http(exc: HTTPException):
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
     code = exc.code or 500
-    template = f"errors/{code}.html" if code in (400, 403, 404, 405, 413, 429) else "errors/generic.html"
+    template = (
+        f"errors/{code}.html" if code in (400, 403, 404, 405, 413, 429) else "errors/generic.html"
+    )
     return render_template(template, error=exc), code
 
 

@@ -30,10 +30,20 @@ def register_filters(app: Flask) -> None:
     from flask_babel import format_datetime
 
     from kb.auth import permissions
+    from kb.documents import forms
+
+    labels = {
+        "kind": forms.KIND_LABELS,
+        "audience": forms.AUDIENCE_LABELS,
+        "channel": forms.CHANNEL_LABELS,
+        "role": forms.ROLE_LABELS,
+        "status": forms.STATUS_LABELS,
+    }
 
     @app.context_processor
     def inject_permissions():
         return {
+            "labels": labels,
             "can_edit": lambda doc=None: permissions.can_edit(current_user, doc),
             "sees_drafts": permissions.sees_drafts(current_user),
             "is_admin": permissions.is_admin(current_user),

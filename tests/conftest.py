@@ -5,42 +5,25 @@ database-backed test on PostgreSQL as well. Tests there use their own schema, ne
 """
 
 import os
-import re
 from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
-from flask.testing import FlaskClient
 
 from kb import create_app
 from kb.extensions import db
+from tests.helpers import (
+    PASSWORD,
+    PG_URL,
+    CSRFClient,
+    drop_pg_schema,
+    login,
+    pg_url_for_schema,
+    reset_pg_schema,
+)
 
-PG_URL = os.environ.get("KB_TEST_DATABASE_URL", "")
 PG_SCHEMA = f"kb_test_{os.getpid()}"  # one per run, so parallel runs never collide
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
-PASSWORD = "geheim-wachtwoord-1"
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-
-
-def pg_url_for_schema(schema: str) -> str:
-    base = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1) if "+psycopg" not in PG_URL else PG_URL
-    sep = "&" if "?" in base else "?"
-    return f"{base}{sep}options=-csearch_path%3D{schema}"
-
-
-def reset_pg_schema(schema: str) -> None:
-    engine = sa.create_engine(pg_url_for_schema("public"))
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    engine.dispose()
-
-
-def drop_pg_schema(schema: str) -> None:
-    engine = sa.create_engine(pg_url_for_schema("public"))
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -65,19 +48,6 @@ def _pg_tables():
         db.engine.dispose()
     yield names
     drop_pg_schema(PG_SCHEMA)
-
-
-class CSRFClient(FlaskClient):
-    """A test client that posts forms with the CSRF token of its own session."""
-
-    def csrf_token(self) -> str:
-        page = self.get("/").get_data(as_text=True)
-        return CSRF_META.search(page).group(1)
-
-    def post_form(self, url: str, data: dict | None = None, **kwargs):
-        data = dict(data or {})
-        data.setdefault("csrf_token", self.csrf_token())
-        return self.post(url, data=data, **kwargs)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -136,10 +106,20 @@ def make_document(app):
     """Create (and by default publish) a document through the service; returns its slug."""
     from kb.documents import service
 
-    def make(title: str = "Factuur betalen", body: str = "Betaal uw factuur op tijd.",
-             publish: bool = True, **fields):
-        data = {"kind": "article", "audience": "public", "category": "facturen", "title": title,
-                "body": body, **fields}
+    def make(
+        title: str = "Factuur betalen",
+        body: str = "Betaal uw factuur op tijd.",
+        publish: bool = True,
+        **fields,
+    ):
+        data = {
+            "kind": "article",
+            "audience": "public",
+            "category": "facturen",
+            "title": title,
+            "body": body,
+            **fields,
+        }
         with app.app_context():
             doc = service.create_document(None, data)
             if publish:
@@ -160,13 +140,6 @@ def token_for(app):
         return {"Authorization": f"Bearer {token}"}
 
     return issue
-
-
-def login(client: CSRFClient, user, password: str | None = None):
-    """Log in through the real form, as a person would."""
-    return client.post_form(
-        "/inloggen", {"email": user.email, "password": password or user.password}
-    )
 
 
 @pytest.fixture

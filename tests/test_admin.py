@@ -4,20 +4,35 @@ import re
 
 import pytest
 
-from conftest import login
+from tests.helpers import login
 
 
 def test_admin_creates_user_and_changes_role(client, login_as):
     login_as("admin")
-    response = client.post_form("/beheer/gebruikers/nieuw", {
-        "email": "nieuw@example.test", "name": "Nieuwe Collega", "role": "agent", "password": "lang-genoeg-3"})
+    response = client.post_form(
+        "/beheer/gebruikers/nieuw",
+        {
+            "email": "nieuw@example.test",
+            "name": "Nieuwe Collega",
+            "role": "agent",
+            "password": "lang-genoeg-3",
+        },
+    )
     assert response.headers["Location"].endswith("/beheer/gebruikers")
     page = client.get("/beheer/gebruikers").get_data(as_text=True)
     assert 'data-email="nieuw@example.test"' in page
-    user_id = re.search(r'/beheer/gebruikers/(\d+)/rol"[^<]*\s*<input[^>]*>\s*<select[^>]*aria-label="Rol van nieuw@example.test"', page)
+    user_id = re.search(
+        r'/beheer/gebruikers/(\d+)/rol"[^<]*\s*<input[^>]*>\s*'
+        r'<select[^>]*aria-label="Rol van nieuw@example.test"',
+        page,
+    )
     assert user_id
     client.post_form(f"/beheer/gebruikers/{user_id.group(1)}/rol", {"role": "editor"})
-    row = client.get("/beheer/gebruikers").get_data(as_text=True).split('data-email="nieuw@example.test"')[1]
+    row = (
+        client.get("/beheer/gebruikers")
+        .get_data(as_text=True)
+        .split('data-email="nieuw@example.test"')[1]
+    )
     assert '<option value="editor" selected>' in row.split("</tr>")[0]
     audit = client.get("/beheer/audit").get_data(as_text=True)
     assert "user.create" in audit and "user.set_role" in audit
@@ -29,12 +44,16 @@ def test_admin_creates_user_and_changes_role(client, login_as):
 def test_duplicate_email_and_short_password_are_form_errors(client, login_as, make_user):
     existing = make_user("agent")
     login_as("admin")
-    response = client.post_form("/beheer/gebruikers/nieuw", {
-        "email": existing.email, "role": "agent", "password": "lang-genoeg-3"})
+    response = client.post_form(
+        "/beheer/gebruikers/nieuw",
+        {"email": existing.email, "role": "agent", "password": "lang-genoeg-3"},
+    )
     assert response.status_code == 422
     assert "Er is al een account met dit e-mailadres." in response.get_data(as_text=True)
-    response = client.post_form("/beheer/gebruikers/nieuw", {
-        "email": "ander@example.test", "role": "agent", "password": "kort"})
+    response = client.post_form(
+        "/beheer/gebruikers/nieuw",
+        {"email": "ander@example.test", "role": "agent", "password": "kort"},
+    )
     assert "minstens 10 tekens" in response.get_data(as_text=True)
 
 

@@ -9,8 +9,15 @@ def editor_headers(make_user, token_for):
 
 
 def create(client, headers, **fields):
-    body = {"kind": "article", "title": "Factuur betalen", "body": "Betaal **op tijd**.",
-            "audience": "public", "category": "facturen-en-betalen", "tags": ["factuur"], **fields}
+    body = {
+        "kind": "article",
+        "title": "Factuur betalen",
+        "body": "Betaal **op tijd**.",
+        "audience": "public",
+        "category": "facturen-en-betalen",
+        "tags": ["factuur"],
+        **fields,
+    }
     return client.post("/api/v1/documents", json=body, headers=headers)
 
 
@@ -21,12 +28,17 @@ def test_create_edit_publish_roundtrip(client, editor_headers):
     assert doc["slug"] == "factuur-betalen" and doc["revision"] == 1 and doc["status"] == "draft"
     assert "<strong>op tijd</strong>" in doc["html"]
 
-    response = client.put("/api/v1/documents/factuur-betalen", headers=editor_headers,
-                          json={"base_revision": 1, "body": "Betaal binnen 14 dagen.", "message": "termijn"})
+    response = client.put(
+        "/api/v1/documents/factuur-betalen",
+        headers=editor_headers,
+        json={"base_revision": 1, "body": "Betaal binnen 14 dagen.", "message": "termijn"},
+    )
     assert response.status_code == 200
     assert response.get_json()["revision"] == 2
 
-    response = client.post("/api/v1/documents/factuur-betalen/publish", headers=editor_headers, json={})
+    response = client.post(
+        "/api/v1/documents/factuur-betalen/publish", headers=editor_headers, json={}
+    )
     assert response.get_json()["published_revision"] == 2
     public = client.get("/api/v1/documents/factuur-betalen").get_json()
     assert public["body"] == "Betaal binnen 14 dagen." and public["status"] == "published"
@@ -38,10 +50,16 @@ def test_create_edit_publish_roundtrip(client, editor_headers):
 
 def test_stale_base_revision_is_409_naming_current(client, editor_headers):
     create(client, editor_headers)
-    client.put("/api/v1/documents/factuur-betalen", headers=editor_headers,
-               json={"base_revision": 1, "body": "Versie van A."})
-    response = client.put("/api/v1/documents/factuur-betalen", headers=editor_headers,
-                          json={"base_revision": 1, "body": "Versie van B."})
+    client.put(
+        "/api/v1/documents/factuur-betalen",
+        headers=editor_headers,
+        json={"base_revision": 1, "body": "Versie van A."},
+    )
+    response = client.put(
+        "/api/v1/documents/factuur-betalen",
+        headers=editor_headers,
+        json={"base_revision": 1, "body": "Versie van B."},
+    )
     assert response.status_code == 409
     assert response.content_type == "application/problem+json"
     problem = response.get_json()
@@ -51,21 +69,28 @@ def test_stale_base_revision_is_409_naming_current(client, editor_headers):
 
 
 def test_malformed_json_is_400_problem(client, editor_headers):
-    response = client.post("/api/v1/documents", data="{kapot", headers={
-        **editor_headers, "Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/documents",
+        data="{kapot",
+        headers={**editor_headers, "Content-Type": "application/json"},
+    )
     assert response.status_code == 400
     assert response.content_type == "application/problem+json"
     assert "not valid JSON" in response.get_json()["detail"]
 
 
 def test_validation_422_names_every_bad_field(client, editor_headers):
-    response = create(client, editor_headers, kind="brochure", title="", tags="geen lijst", colour="rood")
+    response = create(
+        client, editor_headers, kind="brochure", title="", tags="geen lijst", colour="rood"
+    )
     assert response.status_code == 422
     problem = response.get_json()
     assert {"kind", "title", "tags", "colour"} <= set(problem["errors"])
     for field in ("kind", "title", "tags", "colour"):
         assert field in problem["detail"]
-    response = client.put("/api/v1/documents/x", headers=editor_headers, json={"body": "zonder basis"})
+    response = client.put(
+        "/api/v1/documents/x", headers=editor_headers, json={"body": "zonder basis"}
+    )
     assert response.status_code == 422 and "base_revision" in response.get_json()["errors"]
 
 
@@ -92,24 +117,40 @@ def test_list_filters_and_paging(client, make_document):
 
 def test_history_diff_and_restore(client, editor_headers):
     create(client, editor_headers, body="Regel een.")
-    client.put("/api/v1/documents/factuur-betalen", headers=editor_headers,
-               json={"base_revision": 1, "body": "Regel twee."})
-    history = client.get("/api/v1/documents/factuur-betalen/revisions", headers=editor_headers).get_json()
+    client.put(
+        "/api/v1/documents/factuur-betalen",
+        headers=editor_headers,
+        json={"base_revision": 1, "body": "Regel twee."},
+    )
+    history = client.get(
+        "/api/v1/documents/factuur-betalen/revisions", headers=editor_headers
+    ).get_json()
     assert [r["number"] for r in history["revisions"]] == [2, 1]
 
-    diff = client.get("/api/v1/documents/factuur-betalen/diff?from=1&to=2", headers=editor_headers).get_json()
+    diff = client.get(
+        "/api/v1/documents/factuur-betalen/diff?from=1&to=2", headers=editor_headers
+    ).get_json()
     assert "-Regel een." in diff["unified"] and "+Regel twee." in diff["unified"]
     assert {"op": "-", "text": "Regel een."} in diff["lines"]
-    assert client.get("/api/v1/documents/factuur-betalen/diff?from=1", headers=editor_headers).status_code == 422
+    assert (
+        client.get(
+            "/api/v1/documents/factuur-betalen/diff?from=1", headers=editor_headers
+        ).status_code
+        == 422
+    )
 
-    old = client.get("/api/v1/documents/factuur-betalen?revision=1", headers=editor_headers).get_json()
+    old = client.get(
+        "/api/v1/documents/factuur-betalen?revision=1", headers=editor_headers
+    ).get_json()
     assert old["body"] == "Regel een." and old["revision"] == 1
 
-    restored = client.post("/api/v1/documents/factuur-betalen/restore", headers=editor_headers,
-                           json={"revision": 1}).get_json()
+    restored = client.post(
+        "/api/v1/documents/factuur-betalen/restore", headers=editor_headers, json={"revision": 1}
+    ).get_json()
     assert restored["revision"] == 3 and restored["body"] == "Regel een."
-    response = client.post("/api/v1/documents/factuur-betalen/restore", headers=editor_headers,
-                           json={"revision": 9})
+    response = client.post(
+        "/api/v1/documents/factuur-betalen/restore", headers=editor_headers, json={"revision": 9}
+    )
     assert response.status_code == 404
 
 
@@ -117,16 +158,26 @@ def test_feedback_and_comments(client, make_document, make_user, token_for):
     slug = make_document("Wifi traag", "Zet de Thuisbox anders neer.")
     response = client.post(f"/api/v1/documents/{slug}/feedback", json={"helpful": True})
     assert response.status_code == 201 and response.get_json()["revision"] == 1
-    assert client.post(f"/api/v1/documents/{slug}/feedback", json={"helpful": "ja"}).status_code == 422
-    assert client.post(f"/api/v1/documents/{slug}/comments", json={"body": "Mist stap 3"}).status_code == 401
+    assert (
+        client.post(f"/api/v1/documents/{slug}/feedback", json={"helpful": "ja"}).status_code == 422
+    )
+    assert (
+        client.post(f"/api/v1/documents/{slug}/comments", json={"body": "Mist stap 3"}).status_code
+        == 401
+    )
     agent = token_for(make_user("agent"))
-    response = client.post(f"/api/v1/documents/{slug}/comments", headers=agent,
-                           json={"body": "Mist stap 3", "kind": "suggestion"})
+    response = client.post(
+        f"/api/v1/documents/{slug}/comments",
+        headers=agent,
+        json={"body": "Mist stap 3", "kind": "suggestion"},
+    )
     assert response.status_code == 201 and response.get_json()["kind"] == "suggestion"
 
 
 def test_bad_token_is_401_and_cookie_is_not_used(client, login_as):
-    assert client.get("/api/v1/documents", headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert (
+        client.get("/api/v1/documents", headers={"Authorization": "Bearer nope"}).status_code == 401
+    )
     login_as("admin")  # a logged-in browser session must not grant API rights
     response = client.post("/api/v1/documents", json={"kind": "article", "title": "X"})
     assert response.status_code == 401
@@ -135,15 +186,27 @@ def test_bad_token_is_401_and_cookie_is_not_used(client, login_as):
 def test_writes_need_the_right_role(client, make_user, token_for, make_document):
     slug = make_document("Beleid compensatie", "Regels.", category="beleid", audience="internal")
     agent = token_for(make_user("agent"))
-    assert client.post("/api/v1/documents", headers=agent, json={"kind": "article", "title": "X"}).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/documents", headers=agent, json={"kind": "article", "title": "X"}
+        ).status_code
+        == 403
+    )
     editor = token_for(make_user("editor"))
-    response = client.put(f"/api/v1/documents/{slug}", headers=editor, json={"base_revision": 1, "body": "Nee"})
+    response = client.put(
+        f"/api/v1/documents/{slug}", headers=editor, json={"base_revision": 1, "body": "Nee"}
+    )
     assert response.status_code == 403  # beleid needs a supervisor
-    response = client.post("/api/v1/documents", headers=editor,
-                           json={"kind": "article", "title": "Y", "min_edit_role": "admin"})
+    response = client.post(
+        "/api/v1/documents",
+        headers=editor,
+        json={"kind": "article", "title": "Y", "min_edit_role": "admin"},
+    )
     assert response.status_code == 403  # only supervisors choose who may edit
     supervisor = token_for(make_user("supervisor"))
-    response = client.put(f"/api/v1/documents/{slug}", headers=supervisor, json={"base_revision": 1, "body": "Ja"})
+    response = client.put(
+        f"/api/v1/documents/{slug}", headers=supervisor, json={"base_revision": 1, "body": "Ja"}
+    )
     assert response.status_code == 200 and response.get_json()["revision"] == 2
 
 
@@ -156,7 +219,13 @@ def test_openapi_document_is_generated_from_the_operations(client):
     assert "base_revision" in schema["required"]
     assert "409" in put["responses"]
     assert set(spec["paths"]) >= {
-        "/api/v1/documents", "/api/v1/documents/{slug}", "/api/v1/documents/{slug}/diff",
-        "/api/v1/documents/{slug}/restore", "/api/v1/documents/{slug}/feedback",
+        "/api/v1/documents",
+        "/api/v1/documents/{slug}",
+        "/api/v1/documents/{slug}/diff",
+        "/api/v1/documents/{slug}/restore",
+        "/api/v1/documents/{slug}/feedback",
     }
-    assert spec["components"]["schemas"]["DocumentCreate"]["properties"]["kind"]["enum"] == ["article", "script"]
+    assert spec["components"]["schemas"]["DocumentCreate"]["properties"]["kind"]["enum"] == [
+        "article",
+        "script",
+    ]

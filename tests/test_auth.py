@@ -1,6 +1,6 @@
 """Logging in and out: hashed passwords, CSRF on every form, throttled attempts."""
 
-from conftest import login
+from tests.helpers import login
 
 
 def test_login_and_logout(client, make_user):
@@ -17,14 +17,17 @@ def test_wrong_password_is_refused_with_a_message(client, make_user):
     response = login(client, user, password="fout-wachtwoord")
     assert response.status_code == 422
     assert "Onbekend e-mailadres of onjuist wachtwoord." in response.get_data(as_text=True)
-    response = client.post_form("/inloggen", {"email": "niemand@example.test", "password": "x" * 12})
+    response = client.post_form(
+        "/inloggen", {"email": "niemand@example.test", "password": "x" * 12}
+    )
     assert "Onbekend e-mailadres of onjuist wachtwoord." in response.get_data(as_text=True)
 
 
 def test_login_redirects_only_to_local_pages(client, make_user):
     user = make_user("agent")
-    response = client.post_form("/inloggen?next=https://evil.example/", {
-        "email": user.email, "password": user.password})
+    response = client.post_form(
+        "/inloggen?next=https://evil.example/", {"email": user.email, "password": user.password}
+    )
     assert response.headers["Location"] == "/"
 
 

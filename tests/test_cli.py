@@ -5,8 +5,17 @@ from kb.extensions import db
 
 
 def test_user_create_set_role_and_token(app, runner, client):
-    result = runner.invoke(args=["user", "create", "Sanne@Example.test", "--role", "agent",
-                                 "--password", "lang-genoeg-1"])
+    result = runner.invoke(
+        args=[
+            "user",
+            "create",
+            "Sanne@Example.test",
+            "--role",
+            "agent",
+            "--password",
+            "lang-genoeg-1",
+        ]
+    )
     assert result.exit_code == 0 and "sanne@example.test (agent)" in result.output
     result = runner.invoke(args=["user", "set-role", "sanne@example.test", "editor"])
     assert result.exit_code == 0 and "is now editor" in result.output
@@ -17,25 +26,38 @@ def test_user_create_set_role_and_token(app, runner, client):
         stored = db.session.scalars(db.select(ApiToken.token_hash)).all()
         user = db.session.scalar(db.select(User))
         assert token not in stored and len(stored) == 1  # only the hash is kept
-        assert "lang-genoeg-1" not in user.password_hash and user.password_hash.startswith("scrypt:")
-    response = client.post("/api/v1/documents", headers={"Authorization": f"Bearer {token}"},
-                           json={"kind": "article", "title": "Via de CLI"})
+        assert "lang-genoeg-1" not in user.password_hash and user.password_hash.startswith(
+            "scrypt:"
+        )
+    response = client.post(
+        "/api/v1/documents",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"kind": "article", "title": "Via de CLI"},
+    )
     assert response.status_code == 201
 
 
 def test_password_is_prompted_hidden_when_omitted(app, runner):
-    result = runner.invoke(args=["user", "create", "a@example.test", "--role", "admin"],
-                           input="lang-genoeg-2\nlang-genoeg-2\n")
+    result = runner.invoke(
+        args=["user", "create", "a@example.test", "--role", "admin"],
+        input="lang-genoeg-2\nlang-genoeg-2\n",
+    )
     assert result.exit_code == 0, result.output
     assert "lang-genoeg-2" not in result.output
 
 
 def test_errors_are_clear_and_non_zero(runner):
-    result = runner.invoke(args=["user", "create", "a@example.test", "--role", "koning", "--password", "x" * 12])
+    result = runner.invoke(
+        args=["user", "create", "a@example.test", "--role", "koning", "--password", "x" * 12]
+    )
     assert result.exit_code != 0 and "koning" in result.output
-    result = runner.invoke(args=["user", "create", "geen-email", "--role", "agent", "--password", "x" * 12])
+    result = runner.invoke(
+        args=["user", "create", "geen-email", "--role", "agent", "--password", "x" * 12]
+    )
     assert result.exit_code == 1 and "geldig e-mailadres" in result.output
-    result = runner.invoke(args=["user", "create", "b@example.test", "--role", "agent", "--password", "kort"])
+    result = runner.invoke(
+        args=["user", "create", "b@example.test", "--role", "agent", "--password", "kort"]
+    )
     assert result.exit_code == 1 and "minstens 10 tekens" in result.output
     result = runner.invoke(args=["user", "set-role", "niemand@example.test", "editor"])
     assert result.exit_code == 1 and "niemand@example.test" in result.output
@@ -62,6 +84,11 @@ def test_console_script_runs_the_same_commands(tmp_path):
     from pathlib import Path
 
     kb = Path(sys.executable).with_name("kb")
-    result = subprocess.run([str(kb), "user", "--help"], capture_output=True, text=True,
-                            env={"KB_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}, check=False)
+    result = subprocess.run(
+        [str(kb), "user", "--help"],
+        capture_output=True,
+        text=True,
+        env={"KB_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
     assert result.returncode == 0 and "create" in result.stdout and "token" in result.stdout

@@ -34,7 +34,9 @@ def test_simultaneous_saves_on_one_base(app, make_document):
     with app.app_context():
         doc = db.session.scalar(db.select(Document).where(Document.slug == slug))
         numbers = db.session.scalars(
-            db.select(Revision.number).where(Revision.document_id == doc.id).order_by(Revision.number)
+            db.select(Revision.number)
+            .where(Revision.document_id == doc.id)
+            .order_by(Revision.number)
         ).all()
         assert numbers == [1, 2] and doc.current_number == 2
         assert doc.current.body in ("Versie A.", "Versie B.")

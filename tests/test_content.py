@@ -16,8 +16,18 @@ def _snapshot(app):
     with app.app_context():
         docs = db.session.scalars(db.select(Document).order_by(Document.slug)).all()
         return {
-            d.slug: (d.kind, d.audience, d.channel, d.category, tuple(d.tags), d.min_edit_role,
-                     d.status, d.language, d.current.title, d.current.body)
+            d.slug: (
+                d.kind,
+                d.audience,
+                d.channel,
+                d.category,
+                tuple(d.tags),
+                d.min_edit_role,
+                d.status,
+                d.language,
+                d.current.title,
+                d.current.body,
+            )
             for d in docs
         }
 
@@ -38,8 +48,15 @@ def test_seed_content_is_big_enough_and_dutch(app, runner):
     assert {d.category for d in internal} >= {"beleid"}
     assert all(d.min_edit_role == "supervisor" for d in internal if d.category == "beleid")
     categories = {d.category for d in public}
-    assert {"account-en-wachtwoord", "facturen-en-betalen", "storingen", "verhuizen", "privacy",
-            "klachten", "contact"} <= categories
+    assert {
+        "account-en-wachtwoord",
+        "facturen-en-betalen",
+        "storingen",
+        "verhuizen",
+        "privacy",
+        "klachten",
+        "contact",
+    } <= categories
 
 
 def test_seed_wiki_links_all_resolve(app, runner, client):
@@ -49,7 +66,9 @@ def test_seed_wiki_links_all_resolve(app, runner, client):
     with app.app_context():
         docs = db.session.scalars(db.select(Document)).all()
         slugs = {d.slug for d in docs}
-        broken = {(d.slug, s) for d in docs for s in wikilink_slugs(d.current.html) if s not in slugs}
+        broken = {
+            (d.slug, s) for d in docs for s in wikilink_slugs(d.current.html) if s not in slugs
+        }
     assert broken == set()
 
 
@@ -74,18 +93,30 @@ def test_import_twice_changes_nothing_then_one_edit_makes_one_revision(app, runn
         assert "Extra alinea." in doc.published.body
 
 
-def test_export_then_import_into_empty_database_reproduces_everything(app, runner, tmp_path, backend,
-                                                                      request):
+def test_export_then_import_into_empty_database_reproduces_everything(
+    app, runner, tmp_path, backend, request
+):
     runner.invoke(args=["content", "import"])
     # Make the export interesting: a draft, an archived document and a non-default role.
     from kb.documents import service
 
     with app.test_request_context():
-        draft = service.create_document(None, {"kind": "script", "title": "Begroeting", "channel": "phone",
-                                               "body": "Goedemorgen, {{klantnaam}}."})
-        archived = db.session.scalar(db.select(Document).where(Document.slug == "modem-retourneren"))
+        draft = service.create_document(
+            None,
+            {
+                "kind": "script",
+                "title": "Begroeting",
+                "channel": "phone",
+                "body": "Goedemorgen, {{klantnaam}}.",
+            },
+        )
+        archived = db.session.scalar(
+            db.select(Document).where(Document.slug == "modem-retourneren")
+        )
         service.archive(archived, None)
-        strict = db.session.scalar(db.select(Document).where(Document.slug == "wachtwoord-vergeten"))
+        strict = db.session.scalar(
+            db.select(Document).where(Document.slug == "wachtwoord-vergeten")
+        )
         service.save_revision(strict, None, strict.current_number, {"min_edit_role": "admin"})
         assert draft.status == "draft"
     out = tmp_path / "export"
@@ -97,8 +128,13 @@ def test_export_then_import_into_empty_database_reproduces_everything(app, runne
 
     from kb import create_app
 
-    fresh = create_app({"TESTING": True, "KB_DATA_DIR": str(tmp_path / "fresh"),
-                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite'}"})
+    fresh = create_app(
+        {
+            "TESTING": True,
+            "KB_DATA_DIR": str(tmp_path / "fresh"),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite'}",
+        }
+    )
     with fresh.app_context():
         db.create_all()
     result = fresh.test_cli_runner().invoke(args=["content", "import", str(out)])
@@ -108,14 +144,17 @@ def test_export_then_import_into_empty_database_reproduces_everything(app, runne
         db.engine.dispose()
 
 
-@pytest.mark.parametrize("front, message", [
-    ("title: X\nslug: Bad Slug\nkind: article\n", ":3: field 'slug'"),
-    ("title: X\nslug: x\nkind: brochure\n", ":4: field 'kind'"),
-    ("title: X\nslug: x\nkind: article\ncolour: red\n", ":5: unknown field 'colour'"),
-    ("title: X\nslug: x\nkind: article\ntags: [a\n", "invalid YAML"),
-    ("title: X\nkind: article\n", "missing field 'slug'"),
-    ("title: X\nslug: x\nkind: article\ntags: factuur\n", ":5: field 'tags' must be a list"),
-])
+@pytest.mark.parametrize(
+    "front, message",
+    [
+        ("title: X\nslug: Bad Slug\nkind: article\n", ":3: field 'slug'"),
+        ("title: X\nslug: x\nkind: brochure\n", ":4: field 'kind'"),
+        ("title: X\nslug: x\nkind: article\ncolour: red\n", ":5: unknown field 'colour'"),
+        ("title: X\nslug: x\nkind: article\ntags: [a\n", "invalid YAML"),
+        ("title: X\nkind: article\n", "missing field 'slug'"),
+        ("title: X\nslug: x\nkind: article\ntags: factuur\n", ":5: field 'tags' must be a list"),
+    ],
+)
 def test_bad_front_matter_names_file_and_line(app, runner, tmp_path, front, message):
     (tmp_path / "good.md").write_text("---\ntitle: Goed\nslug: goed\nkind: article\n---\nTekst\n")
     (tmp_path / "bad.md").write_text(f"---\n{front}---\nTekst\n")

@@ -2,7 +2,7 @@
 
 import re
 
-from conftest import login
+from tests.helpers import login
 
 
 def _base(page: str) -> str:
@@ -14,24 +14,38 @@ def _edit(client, slug, **fields):
     data = {
         "title": re.search(r'name="title"[^>]*value="([^"]*)"', page).group(1),
         "body": fields.pop("body", "x"),
-        "audience": "public", "channel": "", "category": "", "tags": "",
-        "base_revision": _base(page), **fields,
+        "audience": "public",
+        "channel": "",
+        "category": "",
+        "tags": "",
+        "base_revision": _base(page),
+        **fields,
     }
     return client.post_form(f"/artikel/{slug}/bewerken", data)
 
 
 def test_editor_creates_edits_publishes_and_reads_history(client, login_as):
     login_as("editor")
-    response = client.post_form("/documenten/nieuw", {
-        "title": "Modem resetten", "kind": "article", "audience": "public", "channel": "",
-        "category": "storingen", "tags": "modem, reset", "body": "Houd de knop **10 seconden** in.",
-    })
+    response = client.post_form(
+        "/documenten/nieuw",
+        {
+            "title": "Modem resetten",
+            "kind": "article",
+            "audience": "public",
+            "channel": "",
+            "category": "storingen",
+            "tags": "modem, reset",
+            "body": "Houd de knop **10 seconden** in.",
+        },
+    )
     assert response.headers["Location"].endswith("/artikel/modem-resetten")
     page = client.get("/artikel/modem-resetten").get_data(as_text=True)
     assert "Concept" in page and "Revisie 1" in page
     assert "<strong>10 seconden</strong>" in page
 
-    response = _edit(client, "modem-resetten", body="Houd de knop **15 seconden** in.", message="langer")
+    response = _edit(
+        client, "modem-resetten", body="Houd de knop **15 seconden** in.", message="langer"
+    )
     assert response.headers["Location"].endswith("/artikel/modem-resetten")
     page = client.get("/artikel/modem-resetten").get_data(as_text=True)
     assert "Revisie 2" in page and "15 seconden" in page
@@ -59,7 +73,11 @@ def test_compare_any_two_revisions_source_and_rendered(client, make_document, lo
     slug = make_document("Betalen", "Eerste regel.\n\nTweede regel.")
     login_as("editor")
     _edit(client, slug, body="Eerste regel.\n\nTweede regel aangepast.")
-    _edit(client, slug, body="Nieuwe eerste regel.\n\nTweede regel aangepast.\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+    _edit(
+        client,
+        slug,
+        body="Nieuwe eerste regel.\n\nTweede regel aangepast.\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+    )
     page = client.get(f"/artikel/{slug}/vergelijk?van=1&naar=3").get_data(as_text=True)
     source = page.split('id="source-diff"')[1].split("</pre>")[0]
     assert '<span class="ddel">-Eerste regel.' in source
@@ -111,19 +129,30 @@ def test_save_from_stale_revision_shows_conflict_and_keeps_text(app, make_docume
     page_a = a.get(f"/artikel/{slug}/bewerken").get_data(as_text=True)
     page_b = b.get(f"/artikel/{slug}/bewerken").get_data(as_text=True)
     assert _base(page_a) == _base(page_b) == "1"
-    common = {"title": "Klacht indienen", "audience": "public", "channel": "", "category": "facturen",
-              "tags": ""}
-    ok = a.post_form(f"/artikel/{slug}/bewerken", {**common, "body": "Tekst van Alice.", "base_revision": "1"})
+    common = {
+        "title": "Klacht indienen",
+        "audience": "public",
+        "channel": "",
+        "category": "facturen",
+        "tags": "",
+    }
+    ok = a.post_form(
+        f"/artikel/{slug}/bewerken", {**common, "body": "Tekst van Alice.", "base_revision": "1"}
+    )
     assert ok.status_code in (302, 303)
-    conflict = b.post_form(f"/artikel/{slug}/bewerken", {**common, "body": "Tekst van Bob.", "base_revision": "1"})
+    conflict = b.post_form(
+        f"/artikel/{slug}/bewerken", {**common, "body": "Tekst van Bob.", "base_revision": "1"}
+    )
     assert conflict.status_code == 409
     page = conflict.get_data(as_text=True)
     assert "Iemand anders heeft dit document intussen gewijzigd" in page
     assert "+Tekst van Alice." in page  # the other person's change
     assert "Tekst van Bob." in page  # my own text, kept for merging
     assert 'name="base_revision" type="hidden" value="2"' in page
-    merged = b.post_form(f"/artikel/{slug}/bewerken", {
-        **common, "body": "Tekst van Alice.\n\nTekst van Bob.", "base_revision": _base(page)})
+    merged = b.post_form(
+        f"/artikel/{slug}/bewerken",
+        {**common, "body": "Tekst van Alice.\n\nTekst van Bob.", "base_revision": _base(page)},
+    )
     assert merged.status_code in (302, 303)
     final = b.get(f"/artikel/{slug}").get_data(as_text=True)
     assert "Tekst van Alice." in final and "Tekst van Bob." in final and "Revisie 3" in final
@@ -131,12 +160,21 @@ def test_save_from_stale_revision_shows_conflict_and_keeps_text(app, make_docume
 
 def test_form_errors_are_shown_and_nothing_is_saved(client, login_as):
     login_as("editor")
-    response = client.post_form("/documenten/nieuw", {
-        "title": "", "kind": "article", "audience": "public", "channel": "", "body": "x"})
+    response = client.post_form(
+        "/documenten/nieuw",
+        {"title": "", "kind": "article", "audience": "public", "channel": "", "body": "x"},
+    )
     assert response.status_code == 422
-    response = client.post_form("/documenten/nieuw", {
-        "title": "Script zonder kanaal", "kind": "script", "audience": "internal", "channel": "",
-        "body": "x"})
+    response = client.post_form(
+        "/documenten/nieuw",
+        {
+            "title": "Script zonder kanaal",
+            "kind": "script",
+            "audience": "internal",
+            "channel": "",
+            "body": "x",
+        },
+    )
     assert response.status_code == 422
     assert "Kies het kanaal van dit script." in response.get_data(as_text=True)
     assert client.get("/artikel/script-zonder-kanaal").status_code == 404
@@ -144,13 +182,23 @@ def test_form_errors_are_shown_and_nothing_is_saved(client, login_as):
 
 def test_pathological_markdown_is_a_quick_form_error(client, login_as):
     login_as("editor")
-    response = client.post_form("/documenten/nieuw", {
-        "title": "Haken", "kind": "article", "audience": "public", "channel": "", "body": "[" * 10_000})
+    response = client.post_form(
+        "/documenten/nieuw",
+        {
+            "title": "Haken",
+            "kind": "article",
+            "audience": "public",
+            "channel": "",
+            "body": "[" * 10_000,
+        },
+    )
     assert response.status_code == 422
     assert "te veel vierkante haken" in response.get_data(as_text=True)
     nested = "".join("    " * i + "- x\n" for i in range(150))
-    response = client.post_form("/documenten/nieuw", {
-        "title": "Diep", "kind": "article", "audience": "public", "channel": "", "body": nested})
+    response = client.post_form(
+        "/documenten/nieuw",
+        {"title": "Diep", "kind": "article", "audience": "public", "channel": "", "body": nested},
+    )
     assert response.status_code == 422
     assert "te diep genest" in response.get_data(as_text=True)
 
@@ -158,8 +206,11 @@ def test_pathological_markdown_is_a_quick_form_error(client, login_as):
 def test_live_preview_renders_and_sanitises(client, login_as):
     login_as("editor")
     token = client.csrf_token()
-    response = client.post("/voorbeeld", data={"body": "**vet** <script>alert(1)</script>"},
-                           headers={"X-CSRFToken": token})
+    response = client.post(
+        "/voorbeeld",
+        data={"body": "**vet** <script>alert(1)</script>"},
+        headers={"X-CSRFToken": token},
+    )
     html = response.get_json()["html"]
     assert "<strong>vet</strong>" in html and "<script" not in html
     assert client.post("/voorbeeld", data={"body": "x"}).status_code == 400  # no CSRF header

@@ -18,30 +18,37 @@ def render(app):
 def test_tables_code_toc_and_admonitions(render):
     html = render(
         "## Openingstijden\n\n| dag | tijd |\n|---|---|\n| ma | 8-21 |\n\n"
-        "```\nping 8.8.8.8\n```\n\n!!! tip \"Handig\"\n    Herstart de Thuisbox.\n"
+        '```\nping 8.8.8.8\n```\n\n!!! tip "Handig"\n    Herstart de Thuisbox.\n'
     )
     assert '<h2 id="openingstijden">Openingstijden</h2>' in html
     assert "<table>" in html and "<td>8-21</td>" in html
     assert "<pre><code>ping 8.8.8.8" in html
-    assert '<div class="admonition tip">' in html and '<p class="admonition-title">Handig</p>' in html
+    assert (
+        '<div class="admonition tip">' in html and '<p class="admonition-title">Handig</p>' in html
+    )
 
 
-@pytest.mark.parametrize("body, forbidden", [
-    ("<script>alert(1)</script>", "<script"),
-    ('<img src=x onerror="alert(1)">', "onerror"),
-    ("[klik](javascript:alert(1))", "javascript:"),
-    ("[data](data:text/html;base64,PHNjcmlwdD4=)", "data:"),
-    ('<iframe src="https://example.com"></iframe>', "<iframe"),
-    ('<p style="color:red">x</p>', "style="),
-    ('<a href="https://example.com" onclick="x()">x</a>', "onclick"),
-])
+@pytest.mark.parametrize(
+    "body, forbidden",
+    [
+        ("<script>alert(1)</script>", "<script"),
+        ('<img src=x onerror="alert(1)">', "onerror"),
+        ("[klik](javascript:alert(1))", "javascript:"),
+        ("[data](data:text/html;base64,PHNjcmlwdD4=)", "data:"),
+        ('<iframe src="https://example.com"></iframe>', "<iframe"),
+        ('<p style="color:red">x</p>', "style="),
+        ('<a href="https://example.com" onclick="x()">x</a>', "onclick"),
+    ],
+)
 def test_dangerous_markup_is_removed(render, body, forbidden):
     assert forbidden not in render(body).lower()
 
 
 def test_allowed_link_schemes(render):
-    html = render("[bel](tel:08001234567) [mail](mailto:a@b.nl) [web](https://polderlink.example) "
-                  "[ftp](ftp://x.nl)")
+    html = render(
+        "[bel](tel:08001234567) [mail](mailto:a@b.nl) [web](https://polderlink.example) "
+        "[ftp](ftp://x.nl)"
+    )
     assert 'href="tel:08001234567"' in html and 'href="mailto:a@b.nl"' in html
     assert 'href="https://polderlink.example"' in html and "ftp://" not in html
 

@@ -9,7 +9,9 @@ from kb.extensions import db
 
 
 def _check(url: str, tmp_path) -> None:
-    app = create_app({"TESTING": True, "KB_DATA_DIR": str(tmp_path), "SQLALCHEMY_DATABASE_URI": url})
+    app = create_app(
+        {"TESTING": True, "KB_DATA_DIR": str(tmp_path), "SQLALCHEMY_DATABASE_URI": url}
+    )
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
@@ -25,7 +27,7 @@ def test_migrations_match_models_sqlite(tmp_path):
 def test_migrations_match_models_postgres(pg_url, tmp_path):
     import os
 
-    from conftest import drop_pg_schema, pg_url_for_schema, reset_pg_schema
+    from tests.helpers import drop_pg_schema, pg_url_for_schema, reset_pg_schema
 
     schema = f"kb_migrate_{os.getpid()}"
     reset_pg_schema(schema)

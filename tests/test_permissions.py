@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import login
+from tests.helpers import login
 
 ROLES = ["anonymous", "agent", "editor", "supervisor", "admin"]
 
@@ -11,10 +11,17 @@ ROLES = ["anonymous", "agent", "editor", "supervisor", "admin"]
 def docs(make_document):
     return {
         "public": make_document("Publiek artikel", "Voor iedereen."),
-        "internal": make_document("Intern artikel", "Alleen medewerkers.", audience="internal",
-                                  category="werkwijze"),
-        "script": make_document("Begroeting telefoon", "Goedemorgen, {{klantnaam}}.", kind="script",
-                                audience="internal", channel="phone", category="telefoon"),
+        "internal": make_document(
+            "Intern artikel", "Alleen medewerkers.", audience="internal", category="werkwijze"
+        ),
+        "script": make_document(
+            "Begroeting telefoon",
+            "Goedemorgen, {{klantnaam}}.",
+            kind="script",
+            audience="internal",
+            channel="phone",
+            category="telefoon",
+        ),
         "draft": make_document("Concept artikel", "Nog niet klaar.", publish=False),
     }
 
@@ -45,7 +52,10 @@ def test_read_matrix_pages_and_api(role, client, docs, make_user, token_for):
         api = client.get(f"/api/v1/documents/{slug}", headers=headers)
         expected = 200 if allowed else 404
         assert (page.status_code, api.status_code) == (expected, expected), (role, name)
-    listed = {d["slug"] for d in client.get("/api/v1/documents?limit=100", headers=headers).get_json()["items"]}
+    listed = {
+        d["slug"]
+        for d in client.get("/api/v1/documents?limit=100", headers=headers).get_json()["items"]
+    }
     assert listed == {slug for name, slug in docs.items() if rank >= ROLES.index(EXPECTED[name])}
 
 
@@ -53,13 +63,21 @@ def test_read_matrix_pages_and_api(role, client, docs, make_user, token_for):
 def test_history_diff_and_revisions_are_404_below_editor(role, client, docs, make_user, token_for):
     headers = _as(role, client, make_user, token_for)
     slug = docs["public"]
-    for url in (f"/artikel/{slug}/geschiedenis", f"/artikel/{slug}/vergelijk?van=1&naar=1",
-                f"/artikel/{slug}/revisie/1", f"/artikel/{slug}/bewerken", "/documenten"):
+    for url in (
+        f"/artikel/{slug}/geschiedenis",
+        f"/artikel/{slug}/vergelijk?van=1&naar=1",
+        f"/artikel/{slug}/revisie/1",
+        f"/artikel/{slug}/bewerken",
+        "/documenten",
+    ):
         assert client.get(url).status_code in (404, 302, 303), url
         if role == "agent":
             assert client.get(url).status_code == 404, url
-    for url in (f"/api/v1/documents/{slug}/revisions", f"/api/v1/documents/{slug}/diff?from=1&to=1",
-                f"/api/v1/documents/{slug}?revision=1"):
+    for url in (
+        f"/api/v1/documents/{slug}/revisions",
+        f"/api/v1/documents/{slug}/diff?from=1&to=1",
+        f"/api/v1/documents/{slug}?revision=1",
+    ):
         assert client.get(url, headers=headers).status_code == 404, url
 
 
@@ -77,10 +95,18 @@ def test_escalation_scripts_default_to_supervisor(app, make_document):
     from kb.documents.models import Document
     from kb.extensions import db
 
-    slug = make_document("Escaleren naar teamleider", "Stappen.", kind="script", audience="internal",
-                         channel="escalation")
+    slug = make_document(
+        "Escaleren naar teamleider",
+        "Stappen.",
+        kind="script",
+        audience="internal",
+        channel="escalation",
+    )
     with app.app_context():
-        assert db.session.scalar(db.select(Document.min_edit_role).where(Document.slug == slug)) == "supervisor"
+        assert (
+            db.session.scalar(db.select(Document.min_edit_role).where(Document.slug == slug))
+            == "supervisor"
+        )
 
 
 def test_supervisor_sets_min_edit_role_editor_cannot(client, make_document, make_user):
@@ -93,18 +119,29 @@ def test_supervisor_sets_min_edit_role_editor_cannot(client, make_document, make
     login(client, make_user("supervisor"))
     page = client.get(f"/artikel/{slug}/bewerken").get_data(as_text=True)
     assert 'name="min_edit_role"' in page
-    form = {"title": "Opzeggen", "body": "Tekst.", "audience": "public", "channel": "",
-            "category": "", "tags": "", "base_revision": "1"}
+    form = {
+        "title": "Opzeggen",
+        "body": "Tekst.",
+        "audience": "public",
+        "channel": "",
+        "category": "",
+        "tags": "",
+        "base_revision": "1",
+    }
     # Not above one's own role: that would lock the supervisor out.
     response = client.post_form(f"/artikel/{slug}/bewerken", {**form, "min_edit_role": "admin"})
     assert response.status_code == 422
     assert "U mag dit document niet bewerken." in response.get_data(as_text=True)
-    response = client.post_form(f"/artikel/{slug}/bewerken", {**form, "min_edit_role": "supervisor"})
+    response = client.post_form(
+        f"/artikel/{slug}/bewerken", {**form, "min_edit_role": "supervisor"}
+    )
     assert response.status_code in (302, 303)
     client.post_form("/uitloggen")
     login(client, editor)
     assert client.get(f"/artikel/{slug}/bewerken").status_code == 403
-    assert "Bewerken" not in client.get(f"/artikel/{slug}").get_data(as_text=True).split("<article")[0]
+    assert (
+        "Bewerken" not in client.get(f"/artikel/{slug}").get_data(as_text=True).split("<article")[0]
+    )
 
 
 def test_agents_comment_anonymous_cannot(client, make_document, make_user):
@@ -112,7 +149,9 @@ def test_agents_comment_anonymous_cannot(client, make_document, make_user):
     response = client.post_form(f"/artikel/{slug}/reactie", {"body": "Hallo", "kind": "comment"})
     assert "/inloggen" in response.headers["Location"]
     login(client, make_user("agent"))
-    client.post_form(f"/artikel/{slug}/reactie", {"body": "Stap 2 klopt niet meer.", "kind": "suggestion"})
+    client.post_form(
+        f"/artikel/{slug}/reactie", {"body": "Stap 2 klopt niet meer.", "kind": "suggestion"}
+    )
     page = client.get(f"/artikel/{slug}").get_data(as_text=True)
     assert "Stap 2 klopt niet meer." in page
 

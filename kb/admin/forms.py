@@ -13,7 +13,9 @@ class UserForm(FlaskForm):
     email = EmailField(_l("E-mailadres"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Naam"), validators=[Optional(), Length(max=120)])
     role = SelectField(_l("Rol"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
-    password = PasswordField(_l("Wachtwoord (minstens 10 tekens)"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        _l("Wachtwoord (minstens 10 tekens)"), validators=[DataRequired(), Length(max=200)]
+    )
 
 
 class RoleForm(FlaskForm):

@@ -33,7 +33,11 @@ def new_user():
     if form.validate_on_submit():
         try:
             user = accounts.create_user(
-                current_user, form.email.data, form.role.data, form.password.data, form.name.data or ""
+                current_user,
+                form.email.data,
+                form.role.data,
+                form.password.data,
+                form.name.data or "",
             )
         except Invalid as exc:
             for name, message in exc.errors.items():

@@ -1,6 +1,8 @@
-"""/api/v1/documents: list, create, read, edit, publish, history, diff, restore, feedback, comments."""
+"""/api/v1/documents: list, create, read, edit, publish, history, diff, restore, feedback,
+comments."""
 
 from flask import url_for
+
 from kb.api import api_user, bp
 from kb.api import schemas as s
 from kb.api.spec import operation
@@ -31,12 +33,20 @@ def _visible(slug: str) -> Document:
 def _summary(doc: Document, model=s.DocumentSummary, **extra):
     drafts = sees_drafts(api_user())
     return model(
-        slug=doc.slug, kind=doc.kind, audience=doc.audience, channel=doc.channel,
-        category=doc.category, tags=list(doc.tags or []), language=doc.language,
-        status=doc.status, title=doc.title_for(drafts),
+        slug=doc.slug,
+        kind=doc.kind,
+        audience=doc.audience,
+        channel=doc.channel,
+        category=doc.category,
+        tags=list(doc.tags or []),
+        language=doc.language,
+        status=doc.status,
+        title=doc.title_for(drafts),
         revision=doc.current_number if drafts else (doc.published_number or 0),
-        published_revision=doc.published_number, updated_at=doc.updated_at,
-        url=url_for("documents.show", slug=doc.slug, _external=True), **extra,
+        published_revision=doc.published_number,
+        updated_at=doc.updated_at,
+        url=url_for("documents.show", slug=doc.slug, _external=True),
+        **extra,
     )
 
 
@@ -45,15 +55,25 @@ def _full(doc: Document, revision=None) -> s.DocumentOut:
     if revision is None:
         revision = doc.current if sees_drafts(user) else doc.published
     out = _summary(
-        doc, s.DocumentOut, min_edit_role=doc.min_edit_role, body=revision.body,
+        doc,
+        s.DocumentOut,
+        min_edit_role=doc.min_edit_role,
+        body=revision.body,
         html=str(service.resolved_html(revision.html, user)),
     )
     out.revision, out.title = revision.number, revision.title
     return out
 
 
-@operation(bp, "/documents", "GET", summary="List the documents the caller may read",
-           query=s.ListQuery, response=s.DocumentList, errors=(422,))
+@operation(
+    bp,
+    "/documents",
+    "GET",
+    summary="List the documents the caller may read",
+    query=s.ListQuery,
+    response=s.DocumentList,
+    errors=(422,),
+)
 def list_documents(query: s.ListQuery):
     stmt = visible_documents(api_user())
     for name in ("kind", "channel", "category", "status"):
@@ -67,19 +87,37 @@ def list_documents(query: s.ListQuery):
     start = (query.page - 1) * query.limit
     return s.DocumentList(
         items=[_summary(d) for d in docs[start : start + query.limit]],
-        total=total, page=query.page, pages=max(1, -(-total // query.limit)),
+        total=total,
+        page=query.page,
+        pages=max(1, -(-total // query.limit)),
     )
 
 
-@operation(bp, "/documents", "POST", summary="Create a draft (revision 1)", body=s.DocumentCreate,
-           response=s.DocumentOut, status=201, errors=(400, 401, 403, 422), requires="editor")
+@operation(
+    bp,
+    "/documents",
+    "POST",
+    summary="Create a draft (revision 1)",
+    body=s.DocumentCreate,
+    response=s.DocumentOut,
+    status=201,
+    errors=(400, 401, 403, 422),
+    requires="editor",
+)
 def create_document(body: s.DocumentCreate):
     doc = service.create_document(api_user(), body.model_dump(exclude_none=True))
     return _full(doc)
 
 
-@operation(bp, "/documents/<slug>", "GET", summary="The current visible version, or one revision (editors)",
-           query=s.RevisionQuery, response=s.DocumentOut, errors=(404, 422))
+@operation(
+    bp,
+    "/documents/<slug>",
+    "GET",
+    summary="The current visible version, or one revision (editors)",
+    query=s.RevisionQuery,
+    response=s.DocumentOut,
+    errors=(404, 422),
+)
 def get_document(slug: str, query: s.RevisionQuery):
     if query.revision is not None:
         doc = _editor_doc(slug)
@@ -87,9 +125,16 @@ def get_document(slug: str, query: s.RevisionQuery):
     return _full(_visible(slug))
 
 
-@operation(bp, "/documents/<slug>", "PUT", summary="Save changes made on top of base_revision",
-           body=s.DocumentUpdate, response=s.DocumentOut, errors=(400, 401, 403, 404, 409, 422),
-           requires="editor")
+@operation(
+    bp,
+    "/documents/<slug>",
+    "PUT",
+    summary="Save changes made on top of base_revision",
+    body=s.DocumentUpdate,
+    response=s.DocumentOut,
+    errors=(400, 401, 403, 404, 409, 422),
+    requires="editor",
+)
 def update_document(slug: str, body: s.DocumentUpdate):
     doc = _editor_doc(slug)
     changes = body.model_dump(exclude_unset=True, exclude={"base_revision"})
@@ -97,31 +142,58 @@ def update_document(slug: str, body: s.DocumentUpdate):
     return _full(doc)
 
 
-@operation(bp, "/documents/<slug>/publish", "POST", summary="Publish the current or a given revision",
-           body=s.PublishRequest, response=s.DocumentOut, errors=(401, 403, 404, 422), requires="editor")
+@operation(
+    bp,
+    "/documents/<slug>/publish",
+    "POST",
+    summary="Publish the current or a given revision",
+    body=s.PublishRequest,
+    response=s.DocumentOut,
+    errors=(401, 403, 404, 422),
+    requires="editor",
+)
 def publish_document(slug: str, body: s.PublishRequest):
     doc = _editor_doc(slug)
     service.publish(doc, api_user(), body.revision)
     return _full(doc)
 
 
-@operation(bp, "/documents/<slug>/unpublish", "POST", summary="Back to draft",
-           response=s.DocumentOut, errors=(401, 403, 404), requires="editor")
+@operation(
+    bp,
+    "/documents/<slug>/unpublish",
+    "POST",
+    summary="Back to draft",
+    response=s.DocumentOut,
+    errors=(401, 403, 404),
+    requires="editor",
+)
 def unpublish_document(slug: str):
     doc = _editor_doc(slug)
     service.unpublish(doc, api_user())
     return _full(doc)
 
 
-@operation(bp, "/documents/<slug>/revisions", "GET", summary="Revision history (editors)",
-           response=s.RevisionList, errors=(404,), auth="editor")
+@operation(
+    bp,
+    "/documents/<slug>/revisions",
+    "GET",
+    summary="Revision history (editors)",
+    response=s.RevisionList,
+    errors=(404,),
+    auth="editor",
+)
 def list_revisions(slug: str):
     doc = _editor_doc(slug)
     return s.RevisionList(
-        slug=doc.slug, current=doc.current_number, published=doc.published_number,
+        slug=doc.slug,
+        current=doc.current_number,
+        published=doc.published_number,
         revisions=[
             s.RevisionOut(
-                number=r.number, title=r.title, created_at=r.created_at, message=r.message,
+                number=r.number,
+                title=r.title,
+                created_at=r.created_at,
+                message=r.message,
                 author=r.author.email if r.author else None,
                 published=r.number == doc.published_number,
             )
@@ -130,29 +202,56 @@ def list_revisions(slug: str):
     )
 
 
-@operation(bp, "/documents/<slug>/diff", "GET", summary="Differences between two revisions (editors)",
-           query=s.DiffQuery, response=s.DiffOut, errors=(404, 422), auth="editor")
+@operation(
+    bp,
+    "/documents/<slug>/diff",
+    "GET",
+    summary="Differences between two revisions (editors)",
+    query=s.DiffQuery,
+    response=s.DiffOut,
+    errors=(404, 422),
+    auth="editor",
+)
 def diff_revisions(slug: str, query: s.DiffQuery):
     doc = _editor_doc(slug)
     old = service.get_revision(doc, query.from_)
     new = service.get_revision(doc, query.to)
     return s.DiffOut(
-        slug=doc.slug, from_=old.number, to=new.number, unified=diffs.unified_text(old, new),
+        slug=doc.slug,
+        from_=old.number,
+        to=new.number,
+        unified=diffs.unified_text(old, new),
         lines=[s.DiffLineOut(op=x.op, text=x.text) for x in diffs.source_diff(old, new)],
         html=str(diffs.rendered_diff(old, new)),
     )
 
 
-@operation(bp, "/documents/<slug>/restore", "POST", summary="New revision with an old revision's content",
-           body=s.RestoreRequest, response=s.DocumentOut, errors=(401, 403, 404, 422), requires="editor")
+@operation(
+    bp,
+    "/documents/<slug>/restore",
+    "POST",
+    summary="New revision with an old revision's content",
+    body=s.RestoreRequest,
+    response=s.DocumentOut,
+    errors=(401, 403, 404, 422),
+    requires="editor",
+)
 def restore_revision(slug: str, body: s.RestoreRequest):
     doc = _editor_doc(slug)
     service.restore(doc, api_user(), body.revision)
     return _full(doc)
 
 
-@operation(bp, "/documents/<slug>/feedback", "POST", summary="Was dit nuttig? (anyone who can read it)",
-           body=s.FeedbackRequest, response=s.FeedbackOut, status=201, errors=(404, 422))
+@operation(
+    bp,
+    "/documents/<slug>/feedback",
+    "POST",
+    summary="Was dit nuttig? (anyone who can read it)",
+    body=s.FeedbackRequest,
+    response=s.FeedbackOut,
+    status=201,
+    errors=(404, 422),
+)
 def document_feedback(slug: str, body: s.FeedbackRequest):
     doc = _visible(slug)
     if doc.status != "published":
@@ -161,15 +260,26 @@ def document_feedback(slug: str, body: s.FeedbackRequest):
     return s.FeedbackOut(slug=doc.slug, helpful=vote.is_helpful, revision=vote.revision_number)
 
 
-@operation(bp, "/documents/<slug>/comments", "POST", summary="Comment or suggest a change (agents and up)",
-           body=s.CommentRequest, response=s.CommentOut, status=201, errors=(401, 403, 404, 422),
-           requires="agent")
+@operation(
+    bp,
+    "/documents/<slug>/comments",
+    "POST",
+    summary="Comment or suggest a change (agents and up)",
+    body=s.CommentRequest,
+    response=s.CommentOut,
+    status=201,
+    errors=(401, 403, 404, 422),
+    requires="agent",
+)
 def add_comment(slug: str, body: s.CommentRequest):
     doc = _visible(slug)
     comment = feedback.add_comment(doc, api_user(), body.body, body.kind)
     return s.CommentOut(
-        id=comment.id, slug=doc.slug, kind=comment.kind, body=comment.body,
-        author=api_user().email, revision=comment.revision_number, created_at=comment.created_at,
+        id=comment.id,
+        slug=doc.slug,
+        kind=comment.kind,
+        body=comment.body,
+        author=api_user().email,
+        revision=comment.revision_number,
+        created_at=comment.created_at,
     )
-
-

@@ -12,9 +12,14 @@ from kb.api.spec import OPERATIONS
 bp = Blueprint("openapi", __name__)
 
 STATUS_TEXT = {
-    200: "OK", 201: "Created", 400: "Malformed JSON", 401: "Missing or unknown bearer token",
-    403: "The caller's role may not do this", 404: "No such document visible to the caller",
-    409: "The document moved on since base_revision", 422: "Validation failed; errors names the fields",
+    200: "OK",
+    201: "Created",
+    400: "Malformed JSON",
+    401: "Missing or unknown bearer token",
+    403: "The caller's role may not do this",
+    404: "No such document visible to the caller",
+    409: "The document moved on since base_revision",
+    422: "Validation failed; errors names the fields",
 }
 
 
@@ -43,7 +48,7 @@ def build() -> dict:
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", op.rule)
         item: dict = {
             "summary": op.summary,
-            "operationId": f"{op.method.lower()}_{path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
+            "operationId": op.method.lower() + "_" + re.sub(r"[^a-z0-9]+", "_", path).strip("_"),
             "tags": [op.tag],
             "parameters": [
                 {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
@@ -59,11 +64,15 @@ def build() -> dict:
         if op.body is not None:
             item["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": _schema(op.body, components, "validation")}},
+                "content": {
+                    "application/json": {"schema": _schema(op.body, components, "validation")}
+                },
             }
         ok = {"description": STATUS_TEXT.get(op.status, "OK")}
         if op.response is not None:
-            ok["content"] = {"application/json": {"schema": _schema(op.response, components, "serialization")}}
+            ok["content"] = {
+                "application/json": {"schema": _schema(op.response, components, "serialization")}
+            }
         item["responses"][str(op.status)] = ok
         for code in op.errors:
             item["responses"][str(code)] = {

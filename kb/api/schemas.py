@@ -7,7 +7,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 Kind = Literal["article", "script"]
 Audience = Literal["public", "internal"]
-Channel = Literal["phone", "chat", "email", "social", "escalation", "voicemail", "letter", "in-person"]
+Channel = Literal[
+    "phone", "chat", "email", "social", "escalation", "voicemail", "letter", "in-person"
+]
 Role = Literal["agent", "editor", "supervisor", "admin"]
 Status = Literal["draft", "published", "archived"]
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$"

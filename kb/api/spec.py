@@ -93,8 +93,19 @@ def operation(
     def decorate(fn: Callable) -> Callable:
         params = [p.split(":")[-1].rstrip(">") for p in rule.split("<")[1:]]
         OPERATIONS.append(
-            Operation(bp.url_prefix + rule, method, summary, tag, body, query, response, status,
-                      errors, auth, params)
+            Operation(
+                bp.url_prefix + rule,
+                method,
+                summary,
+                tag,
+                body,
+                query,
+                response,
+                status,
+                errors,
+                auth,
+                params,
+            )
         )
 
         @wraps(fn)

@@ -55,7 +55,7 @@ def get_visible_or_404(slug: str, user) -> Document:
 
 
 def can_edit(user, doc: Document | None = None) -> bool:
-    """Create, edit, publish and restore: editor and up, and at least the document's min_edit_role."""
+    """Create, edit, publish, restore: editor and up, and at least the document's min_edit_role."""
     if not has_role(user, "editor"):
         return False
     return doc is None or has_role(user, doc.min_edit_role)

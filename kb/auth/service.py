@@ -23,12 +23,22 @@ def normalise_email(email: str) -> str:
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise Invalid({"role": _("Onbekende rol '%(role)s'; kies uit %(roles)s.", role=role, roles=", ".join(ROLES))})
+        raise Invalid(
+            {
+                "role": _(
+                    "Onbekende rol '%(role)s'; kies uit %(roles)s.",
+                    role=role,
+                    roles=", ".join(ROLES),
+                )
+            }
+        )
 
 
 def _check_password(password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
-        raise Invalid({"password": _("Een wachtwoord heeft minstens %(n)d tekens.", n=MIN_PASSWORD)})
+        raise Invalid(
+            {"password": _("Een wachtwoord heeft minstens %(n)d tekens.", n=MIN_PASSWORD)}
+        )
 
 
 def get_user(email: str) -> User:

@@ -23,10 +23,14 @@ def source_diff(old: Revision, new: Revision, context: int = 3) -> list[DiffLine
     a = [f"# {old.title}", "", *old.body.splitlines()]
     b = [f"# {new.title}", "", *new.body.splitlines()]
     lines = []
-    for line in difflib.unified_diff(a, b, f"r{old.number}", f"r{new.number}", n=context, lineterm=""):
+    for line in difflib.unified_diff(
+        a, b, f"r{old.number}", f"r{new.number}", n=context, lineterm=""
+    ):
         if line.startswith(("---", "+++")):
             continue
-        lines.append(DiffLine(line[0] if line[0] in " -+@" else " ", line[1:] if line[0] != "@" else line))
+        lines.append(
+            DiffLine(line[0] if line[0] in " -+@" else " ", line[1:] if line[0] != "@" else line)
+        )
     return lines
 
 
@@ -67,7 +71,9 @@ def rendered_diff(old: Revision, new: Revision) -> Markup:
         out.extend(f'<ins class="diff-block">{blk}</ins>' for blk in b[j1:j2])
     # Blocks cut from lists and tables leave tags open; the sanitiser re-balances them.
     attributes = {**ALLOWED_ATTRIBUTES, "del": {"class"}, "ins": {"class"}}
-    html = nh3.clean("\n".join(out), tags=ALLOWED_TAGS, attributes=attributes, url_schemes=URL_SCHEMES)
+    html = nh3.clean(
+        "\n".join(out), tags=ALLOWED_TAGS, attributes=attributes, url_schemes=URL_SCHEMES
+    )
     return Markup(html)  # noqa: S704 - sanitised just above
 
 

@@ -120,7 +120,9 @@ def edit(slug: str):
         except (TypeError, ValueError):
             base = None
         try:
-            revision = service.save_revision(doc, current_user, base, _form_data(form, creating=False))
+            revision = service.save_revision(
+                doc, current_user, base, _form_data(form, creating=False)
+            )
         except Conflict as exc:
             return _conflict(doc, form, exc)
         except Invalid as exc:
@@ -193,7 +195,9 @@ def archive(slug: str):
 def history(slug: str):
     doc = _editor_doc(slug)
     return render_template(
-        "documents/history.html", doc=doc, revisions=list(reversed(doc.revisions)),
+        "documents/history.html",
+        doc=doc,
+        revisions=list(reversed(doc.revisions)),
         form=RevisionForm(),
     )
 
@@ -204,7 +208,10 @@ def revision(slug: str, number: int):
     doc = _editor_doc(slug)
     rev = doc.revision(number) or abort(404)
     return render_template(
-        "documents/revision.html", doc=doc, revision=rev, html=resolved_html(rev.html, current_user),
+        "documents/revision.html",
+        doc=doc,
+        revision=rev,
+        html=resolved_html(rev.html, current_user),
         form=RevisionForm(),
     )
 
@@ -219,8 +226,12 @@ def compare(slug: str):
     if old is None or new is None:
         abort(404)
     return render_template(
-        "documents/diff.html", doc=doc, old=old, new=new,
-        lines=diffs.source_diff(old, new), rendered=diffs.rendered_diff(old, new),
+        "documents/diff.html",
+        doc=doc,
+        old=old,
+        new=new,
+        lines=diffs.source_diff(old, new),
+        rendered=diffs.rendered_diff(old, new),
         numbers=range(1, doc.current_number + 1),
     )
 
@@ -239,7 +250,10 @@ def restore(slug: str):
     except Invalid as exc:
         flash(" ".join(exc.errors.values()), "error")
         return redirect(url_for("documents.history", slug=slug))
-    flash(_("Revisie %(k)d is teruggezet als revisie %(n)d.", k=form.revision.data, n=rev.number), "success")
+    flash(
+        _("Revisie %(k)d is teruggezet als revisie %(n)d.", k=form.revision.data, n=rev.number),
+        "success",
+    )
     return redirect(url_for("documents.show", slug=slug))
 
 

@@ -19,12 +19,24 @@ from kb.documents.service import MAX_BODY, MAX_MESSAGE, MAX_TITLE
 KIND_LABELS = {"article": _l("Artikel"), "script": _l("Script")}
 AUDIENCE_LABELS = {"public": _l("Openbaar (klanten)"), "internal": _l("Intern (medewerkers)")}
 CHANNEL_LABELS = {
-    "phone": _l("Telefoon"), "chat": _l("Chat"), "email": _l("E-mail"), "social": _l("Social media"),
-    "escalation": _l("Escalatie"), "voicemail": _l("Voicemail"), "letter": _l("Brief"),
+    "phone": _l("Telefoon"),
+    "chat": _l("Chat"),
+    "email": _l("E-mail"),
+    "social": _l("Social media"),
+    "escalation": _l("Escalatie"),
+    "voicemail": _l("Voicemail"),
+    "letter": _l("Brief"),
     "in-person": _l("Persoonlijk"),
 }
+STATUS_LABELS = {
+    "draft": _l("Concept"),
+    "published": _l("Gepubliceerd"),
+    "archived": _l("Gearchiveerd"),
+}
 ROLE_LABELS = {
-    "agent": _l("Medewerker"), "editor": _l("Redacteur"), "supervisor": _l("Supervisor"),
+    "agent": _l("Medewerker"),
+    "editor": _l("Redacteur"),
+    "supervisor": _l("Supervisor"),
     "admin": _l("Beheerder"),
 }
 
@@ -33,7 +45,9 @@ class DocumentForm(FlaskForm):
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=MAX_TITLE)])
     slug = StringField(_l("Slug (adres)"), validators=[Optional(), Length(max=120)])
     kind = SelectField(_l("Soort"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS])
-    audience = SelectField(_l("Zichtbaar voor"), choices=[SelectChoice(a, AUDIENCE_LABELS[a]) for a in AUDIENCES])
+    audience = SelectField(
+        _l("Zichtbaar voor"), choices=[SelectChoice(a, AUDIENCE_LABELS[a]) for a in AUDIENCES]
+    )
     channel = SelectField(
         _l("Kanaal (alleen scripts)"),
         choices=[SelectChoice("", "—")] + [SelectChoice(c, CHANNEL_LABELS[c]) for c in CHANNELS],
@@ -45,7 +59,9 @@ class DocumentForm(FlaskForm):
         _l("Bewerken vanaf rol"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES[1:]]
     )
     body = TextAreaField(_l("Tekst (Markdown)"), validators=[Length(max=MAX_BODY)])
-    message = StringField(_l("Wat is er veranderd?"), validators=[Optional(), Length(max=MAX_MESSAGE)])
+    message = StringField(
+        _l("Wat is er veranderd?"), validators=[Optional(), Length(max=MAX_MESSAGE)]
+    )
     base_revision = HiddenField()
 
 
@@ -60,7 +76,9 @@ class ActionForm(FlaskForm):
 
 
 class VoteForm(FlaskForm):
-    helpful = SelectField(choices=[SelectChoice("ja"), SelectChoice("nee")], validators=[InputRequired()])
+    helpful = SelectField(
+        choices=[SelectChoice("ja"), SelectChoice("nee")], validators=[InputRequired()]
+    )
 
 
 class CommentForm(FlaskForm):

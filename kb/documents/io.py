@@ -15,8 +15,16 @@ from kb.errors import Invalid
 from kb.extensions import db
 
 FRONT_MATTER_KEYS = {
-    "title", "slug", "kind", "audience", "channel", "category", "tags", "min_edit_role",
-    "language", "status",
+    "title",
+    "slug",
+    "kind",
+    "audience",
+    "channel",
+    "category",
+    "tags",
+    "min_edit_role",
+    "language",
+    "status",
 }
 REQUIRED_KEYS = ("title", "slug", "kind")
 
@@ -81,7 +89,9 @@ def parse_file(path: Path) -> ContentFile:
     if "tags" in meta and not isinstance(meta["tags"], list):
         raise ContentError(f"{path}:{lines.get('tags', 2)}: field 'tags' must be a list")
     if meta.get("status", "published") not in ("draft", "published", "archived"):
-        raise ContentError(f"{path}:{lines.get('status', 2)}: field 'status' must be draft, published or archived")
+        raise ContentError(
+            f"{path}:{lines.get('status', 2)}: field 'status' must be draft, published or archived"
+        )
     return ContentFile(path=path, meta=meta, body=body.lstrip("\n"), meta_lines=lines)
 
 
@@ -93,7 +103,9 @@ def find_files(directory: Path) -> list[Path]:
 
 def _invalid_to_content_error(cf: ContentFile, exc: Invalid) -> ContentError:
     name = next(iter(exc.errors))
-    return ContentError(f"{cf.path}:{cf.meta_lines.get(name, 2)}: field '{name}': {exc.errors[name]}")
+    return ContentError(
+        f"{cf.path}:{cf.meta_lines.get(name, 2)}: field '{name}': {exc.errors[name]}"
+    )
 
 
 def import_files(
@@ -109,7 +121,9 @@ def import_files(
     for cf in files:
         slug = cf.meta["slug"]
         if slug in seen:
-            raise ContentError(f"{cf.path}:{cf.meta_lines.get('slug', 2)}: slug '{slug}' also used by {seen[slug]}")
+            raise ContentError(
+                f"{cf.path}:{cf.meta_lines.get('slug', 2)}: slug '{slug}' also used by {seen[slug]}"
+            )
         seen[slug] = cf.path
     result = ImportResult()
     with unit_of_work():
@@ -135,8 +149,10 @@ def _import_one(cf: ContentFile, result: ImportResult) -> None:
         fields.pop("slug")
         changed = service.save_revision(doc, None, doc.current_number, fields)
         (result.updated if changed else result.unchanged).append(doc.slug)
-        if not changed and doc.status == status and (
-            status != "published" or doc.published_number == doc.current_number
+        if (
+            not changed
+            and doc.status == status
+            and (status != "published" or doc.published_number == doc.current_number)
         ):
             return
     if status == "published":
@@ -172,12 +188,16 @@ def render_file(doc: Document) -> str:
     if doc.status != "published":
         meta["status"] = doc.status
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=None)
-    body = revision.body if revision.body.endswith("\n") or not revision.body else revision.body + "\n"
+    body = (
+        revision.body if revision.body.endswith("\n") or not revision.body else revision.body + "\n"
+    )
     return f"---\n{front}---\n{body}"
 
 
 def export_documents(
-    documents: Iterable[Document], directory: Path, progress: Callable[[Document], None] | None = None
+    documents: Iterable[Document],
+    directory: Path,
+    progress: Callable[[Document], None] | None = None,
 ) -> int:
     """Write each document to its place under ``directory``; returns the number written."""
     count = 0

@@ -15,9 +15,8 @@ from xml.etree import ElementTree as etree
 
 import markdown
 import nh3
-from markdown.inlinepatterns import InlineProcessor
-
 from flask_babel import gettext as _
+from markdown.inlinepatterns import InlineProcessor
 
 from kb.errors import Invalid
 
@@ -26,9 +25,44 @@ MAX_NESTING = 16  # list/quote levels; Python-Markdown recurses per level
 MAX_BRACKETS_PER_BLOCK = 400  # link parsing is quadratic in unmatched brackets
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u",
-    "del", "ins", "sup", "sub", "code", "pre", "blockquote", "ul", "ol", "li", "a", "span",
-    "div", "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd", "abbr", "kbd",
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "u",
+    "del",
+    "ins",
+    "sup",
+    "sub",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "span",
+    "div",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "dl",
+    "dt",
+    "dd",
+    "abbr",
+    "kbd",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "class", "data-slug"},
@@ -65,8 +99,12 @@ class WikiLinkExtension(markdown.Extension):
 def _render_unchecked(body: str) -> str:
     md = markdown.Markdown(
         extensions=[
-            "tables", "fenced_code", "admonition", "sane_lists",
-            "toc", WikiLinkExtension(),
+            "tables",
+            "fenced_code",
+            "admonition",
+            "sane_lists",
+            "toc",
+            WikiLinkExtension(),
         ],
         extension_configs={"toc": {"permalink": False}},
         output_format="html",

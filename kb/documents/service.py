@@ -107,12 +107,16 @@ def _clean(data: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
         if len(tags) > MAX_TAGS:
             errors["tags"] = _("Hoogstens %(n)d tags.", n=MAX_TAGS)
         elif any(not re.match(TAG_PATTERN, t) for t in tags):
-            errors["tags"] = _("Een tag is hoogstens %(n)d letters, cijfers, spaties of '-'.", n=MAX_TAG)
+            errors["tags"] = _(
+                "Een tag is hoogstens %(n)d letters, cijfers, spaties of '-'.", n=MAX_TAG
+            )
         out["tags"] = tags
     if data.get("slug"):
         slug = str(data["slug"])
         if not re.match(SLUG_PATTERN, slug):
-            errors["slug"] = _("Een slug bestaat uit kleine letters a-z, cijfers en '-', hoogstens 120.")
+            errors["slug"] = _(
+                "Een slug bestaat uit kleine letters a-z, cijfers en '-', hoogstens 120."
+            )
         out["slug"] = slug
     message = str(data.get("message") or "").strip()
     if len(message) > MAX_MESSAGE:
@@ -261,7 +265,11 @@ def save_revision(
             fresh = db.session.get(Document, doc.id, populate_existing=True)
             raise Conflict(fresh.current_number, base_revision) from None
         audit.record(
-            actor, "document.save", "document", doc.slug, revision=number,
+            actor,
+            "document.save",
+            "document",
+            doc.slug,
+            revision=number,
             fields=sorted(([k for k in ("title", "body") if k in fields]) + list(meta)),
         )
     db.session.refresh(doc)

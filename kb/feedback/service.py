@@ -25,7 +25,9 @@ def vote(doc: Document, helpful: bool) -> Vote:
 
 def vote_counts(doc: Document) -> dict[str, int]:
     rows = db.session.execute(
-        db.select(Vote.is_helpful, func.count()).where(Vote.document_id == doc.id).group_by(Vote.is_helpful)
+        db.select(Vote.is_helpful, func.count())
+        .where(Vote.document_id == doc.id)
+        .group_by(Vote.is_helpful)
     ).all()
     counts = {"ja": 0, "nee": 0}
     for helpful, n in rows:

@@ -1,0 +1,54 @@
+"""Helpers shared by the tests: PostgreSQL schemas, a CSRF-aware client and logging in."""
+
+import os
+import re
+
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+PG_URL = os.environ.get("KB_TEST_DATABASE_URL", "")
+PASSWORD = "geheim-wachtwoord-1"
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def pg_url_for_schema(schema: str) -> str:
+    base = PG_URL
+    if "+psycopg" not in base:
+        base = base.replace("postgresql://", "postgresql+psycopg://", 1)
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3D{schema}"
+
+
+def reset_pg_schema(schema: str) -> None:
+    engine = sa.create_engine(pg_url_for_schema("public"))
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+
+
+def drop_pg_schema(schema: str) -> None:
+    engine = sa.create_engine(pg_url_for_schema("public"))
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    engine.dispose()
+
+
+class CSRFClient(FlaskClient):
+    """A test client that posts forms with the CSRF token of its own session."""
+
+    def csrf_token(self) -> str:
+        page = self.get("/").get_data(as_text=True)
+        return CSRF_META.search(page).group(1)
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+
+def login(client: CSRFClient, user, password: str | None = None):
+    """Log in through the real form, as a person would."""
+    return client.post_form(
+        "/inloggen", {"email": user.email, "password": password or user.password}
+    )

@@ -3,7 +3,6 @@
 import difflib
 import re
 from dataclasses import dataclass
-from html import escape, unescape
 
 import nh3
 from markupsafe import Markup
@@ -42,52 +41,52 @@ def unified_text(old: Revision, new: Revision) -> str:
     )
 
 
-_BLOCK = re.compile(r"(?=<(?:p|h[1-6]|li|tr|pre|blockquote|div|dt|dd)[ >])")
-_TAG = re.compile(r"<[^>]+>")
-
-
-def _blocks(html: str) -> list[str]:
-    return [b.strip() for b in _BLOCK.split(html) if _TAG.sub("", b).strip()]
+_TOKEN = re.compile(r"<[^>]+>|[^<\s]+|\s+")
 
 
 def rendered_diff(old: Revision, new: Revision) -> Markup:
-    """The new rendering with removed blocks in <del> and added ones in <ins>.
+    """The new rendering, with removed words in <del> and added words in <ins>.
 
-    Works on sanitised HTML blocks, so the output contains only markup we stored ourselves.
-    Words inside a changed paragraph are compared as text.
+    Works on tokens (tags, words, spaces) of the stored, sanitised HTML. The markup comes
+    from the new revision only, so tables and lists keep their shape; removed text is shown
+    where it was, and a wrapper never crosses a tag.
     """
-    a, b = _blocks(old.html), _blocks(new.html)
+    a, b = _TOKEN.findall(old.html), _TOKEN.findall(new.html)
     out: list[str] = []
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             out.extend(b[j1:j2])
             continue
-        if op == "replace" and i2 - i1 == j2 - j1:
-            for old_block, new_block in zip(a[i1:i2], b[j1:j2], strict=True):
-                out.append(_word_diff(old_block, new_block))
-            continue
-        out.extend(f'<del class="diff-block">{blk}</del>' for blk in a[i1:i2])
-        out.extend(f'<ins class="diff-block">{blk}</ins>' for blk in b[j1:j2])
-    # Blocks cut from lists and tables leave tags open; the sanitiser re-balances them.
+        if i2 > i1:
+            removed = "".join(t for t in a[i1:i2] if not t.startswith("<"))
+            if removed.strip():
+                out.append(f"<del>{removed}</del>")
+        if j2 > j1:
+            out.extend(_wrap_text(b[j1:j2], "ins"))
     attributes = {**ALLOWED_ATTRIBUTES, "del": {"class"}, "ins": {"class"}}
     html = nh3.clean(
-        "\n".join(out), tags=ALLOWED_TAGS, attributes=attributes, url_schemes=URL_SCHEMES
+        "".join(out), tags=ALLOWED_TAGS, attributes=attributes, url_schemes=URL_SCHEMES
     )
     return Markup(html)  # noqa: S704 - sanitised just above
 
 
-def _word_diff(old_block: str, new_block: str) -> str:
-    old_words = unescape(_TAG.sub("", old_block)).split()
-    new_words = unescape(_TAG.sub("", new_block)).split()
-    parts = []
-    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            parts.append(escape(" ".join(new_words[j1:j2])))
-            continue
-        if i2 > i1:
-            parts.append(f"<del>{escape(' '.join(old_words[i1:i2]))}</del>")
-        if j2 > j1:
-            parts.append(f"<ins>{escape(' '.join(new_words[j1:j2]))}</ins>")
-    return f'<p class="diff-changed">{" ".join(parts)}</p>'
+def _wrap_text(tokens: list[str], tag: str) -> list[str]:
+    """Wrap each run of text between tags in <tag>, leaving the tags themselves as they are."""
+    out, run = [], []
+
+    def flush() -> None:
+        if "".join(run).strip():
+            out.append(f"<{tag}>{''.join(run)}</{tag}>")
+        elif run:
+            out.append("".join(run))
+        run.clear()
+
+    for token in tokens:
+        if token.startswith("<"):
+            flush()
+            out.append(token)
+        else:
+            run.append(token)
+    flush()
+    return out

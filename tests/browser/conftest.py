@@ -9,6 +9,7 @@ tests are skipped, unless KB_REQUIRE_BROWSER=1 (as in CI), where they fail inste
 """
 
 import os
+import re
 import threading
 from types import SimpleNamespace
 
@@ -82,19 +83,27 @@ def live_server(app, _warm_renderer):
 def new_context(browser, live_server):
     """Open a fresh browser context (its own cookies: one person); closed after the test."""
     contexts = []
+    problems = []
+
+    def on_console(message):
+        # Scripts or styles blocked by the Content-Security-Policy mean a broken page.
+        if "Content Security Policy" in message.text or "Refused to" in message.text:
+            problems.append(f"console: {message.text}")
 
     def make():
         context = browser.new_context(base_url=live_server, locale="nl-NL")
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+        context.on("console", on_console)
+        context.on("weberror", lambda error: problems.append(f"uncaught: {error.error}"))
         contexts.append(context)
-        context.on("console", lambda m: print("CONSOLE", m.type, m.text, m.location))
-        context.on("weberror", lambda e: print("WEBERROR", e.error))
         return context
 
     yield make
     for context in contexts:
         context.close()
+    if problems:
+        pytest.fail("The pages logged script errors:\n" + "\n".join(problems), pytrace=False)
 
 
 @pytest.fixture
@@ -128,8 +137,9 @@ def log_in():
         page.locator("input[name=email]").fill(user.email)
         page.locator("input[name=password]").fill(user.password)
         page.get_by_role("button", name="Inloggen", exact=True).click()
-        expect(page.locator("header .who")).to_contain_text(user.role)
         expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+        expect(page).not_to_have_url(re.compile(r"/inloggen"))
+        expect(page.locator("header .who")).to_be_visible()
         return page
 
     return do

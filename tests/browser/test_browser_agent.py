@@ -1,4 +1,4 @@
-"""An agent reads an internal article, leaves a comment, and has no document list."""
+"""An agent reads an internal article, leaves a comment, has no editor pages, logs out."""
 
 import re
 
@@ -50,6 +50,15 @@ def test_agent_reads_internal_article_and_comments(page, make_person, make_docum
         ["Noem ook de opzegtermijn van een maand."]
     )
 
-    response = page.goto("/documenten")
+    # Editors' and admins' pages do not exist for an agent.
+    for url in ("/documenten", "/documenten/nieuw", "/beheer/gebruikers"):
+        response = page.goto(url)
+        assert response is not None and response.status == 404, url
+        expect(page.get_by_role("heading", level=1)).to_have_text("Pagina niet gevonden")
+
+    # After logging out, the internal article is gone as well.
+    page.get_by_role("button", name="Uitloggen").click()
+    expect(page.get_by_text("U bent uitgelogd.")).to_be_visible()
+    response = page.goto(f"/artikel/{slug}")
     assert response is not None and response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Pagina niet gevonden")

@@ -14,7 +14,8 @@ def test_customer_finds_reads_and_rates_an_article(page, new_context, make_docum
         "Vraag een nieuw wachtwoord aan via **Mijn Polderlink**.\n\nDe link is 24 uur geldig.",
         category="account",
     )
-    make_document("Factuur betalen", "Betaal uw factuur binnen veertien dagen.", category="facturen")
+    make_document("Factuur betalen", "Betaal uw factuur binnen veertien dagen.",
+                  category="facturen")
     make_document("Interne storingsprocedure", "Alleen voor medewerkers: wachtwoord resetten.",
                   audience="internal", category="account")
     make_document("Nieuwe tarieven", "Nog geheim: het wachtwoord-abonnement.", publish=False,

@@ -113,7 +113,8 @@ def test_editor_writes_publishes_compares_restores_and_archives(
 
     # Restore revision 1 from its own page: revision 3 has revision 1's text.
     page.locator(".crumbs").get_by_role("link", name="Geschiedenis").click()
-    page.locator("tr[data-revision='1']").get_by_role("link", name="bekijken of terugzetten").click()
+    revision_1 = page.locator("tr[data-revision='1']")
+    revision_1.get_by_role("link", name="bekijken of terugzetten").click()
     expect(page.get_by_text("Revisie 1 van 2")).to_be_visible()
     revision_1_html = page.locator("article").inner_html()
     page.get_by_role("button", name="Deze revisie terugzetten").click()
@@ -153,3 +154,116 @@ def test_editor_writes_publishes_compares_restores_and_archives(
     assert response is not None and response.status == 404
     expect(anonymous.get_by_role("heading", level=1)).to_have_text("Pagina niet gevonden")
     expect(anonymous.locator("main")).not_to_contain_text("0800-1234568")
+
+
+HOSTILE = """**Gewone tekst** en een verwijzing naar [[factuur-betalen]] en [[bestaat-nog-niet]].
+
+<script>document.title = "gehackt"</script>
+<img src="x" onerror="document.title = 'gehackt'">
+
+[Klik hier](javascript:document.title='gehackt')
+
+<a href="https://example.test/" onclick="document.title = 'gehackt'">Veilige link</a>
+"""
+
+
+def test_preview_and_saved_page_run_no_script_from_markdown(
+    page, new_context, make_user, make_document, log_in
+):
+    make_document("Factuur betalen", "Betaal op tijd.", category="facturen")
+    editor = make_user("editor")
+    log_in(page, editor)
+    page.goto("/documenten/nieuw")
+    page.get_by_label("Titel").fill("Vijandige tekst")
+    page.locator("textarea[name=body]").fill(HOSTILE)
+
+    preview = page.locator("#preview")
+    expect(preview.locator("strong")).to_have_text("Gewone tekst")
+    # Wiki links: an existing article by its title, a missing one offered for creation.
+    expect(preview.get_by_role("link", name="Factuur betalen")).to_have_attribute(
+        "href", "/artikel/factuur-betalen"
+    )
+    expect(preview.get_by_role("link", name="bestaat-nog-niet")).to_have_attribute(
+        "href", "/documenten/nieuw?slug=bestaat-nog-niet"
+    )
+    for where in (preview, None):
+        if where is None:
+            page.get_by_role("button", name="Opslaan").click()
+            expect(page).to_have_url(re.compile(r"/artikel/vijandige-tekst$"))
+            where = page.locator("article")
+            expect(where.locator("strong")).to_have_text("Gewone tekst")
+        expect(where.locator("script, img, [onerror], [onclick]")).to_have_count(0)
+        expect(where.locator("a[href^='javascript']")).to_have_count(0)
+        expect(where.get_by_text("Klik hier")).to_be_visible()
+        expect(where.get_by_role("link", name="Veilige link")).to_have_attribute(
+            "href", "https://example.test/"
+        )
+        where.get_by_text("Klik hier").click()
+        assert "gehackt" not in page.title()
+
+    # A customer following the missing link sees no editor offer, only its text.
+    page.locator(".editor-bar").get_by_role("button", name="Publiceren", exact=True).click()
+    customer = new_context().new_page()
+    customer.goto("/artikel/vijandige-tekst")
+    expect(customer.locator("article").get_by_role("link", name="Factuur betalen")).to_be_visible()
+    expect(customer.locator("article a[href*='/documenten/nieuw']")).to_have_count(0)
+    expect(customer.locator("article")).to_contain_text("bestaat-nog-niet")
+    assert "gehackt" not in customer.title()
+
+
+TABLE = """Bel ons bij een storing.
+
+| Kanaal | Nummer |
+| --- | --- |
+| Telefoon | {phone} |
+{extra}
+Wij bellen u terug."""
+
+FOLLOWS_TABLE = """(el) => {
+    const table = el.querySelector("table");
+    const after = [...el.querySelectorAll("p")].find(p => p.textContent.includes("Wij bellen"));
+    return !!(table && after
+              && (table.compareDocumentPosition(after) & Node.DOCUMENT_POSITION_FOLLOWING));
+}"""
+
+
+def test_rendered_diff_shows_a_table_change_inside_the_table(page, make_user, make_document,
+                                                             log_in, app):
+    slug = make_document("Storingsnummers", TABLE.format(phone="0800-1234568", extra=""),
+                         publish=False)
+    editor = make_user("editor")
+    with app.app_context():
+        from kb.documents import service
+        from kb.documents.models import Document
+        from kb.extensions import db
+
+        doc = db.session.scalar(db.select(Document).where(Document.slug == slug))
+        service.save_revision(doc, None, 1, {"body": TABLE.format(phone="0800-7654321", extra="")})
+        service.save_revision(doc, None, 2, {"body": TABLE.format(
+            phone="0800-7654321", extra="| Chat | dag en nacht |\n")})
+    log_in(page, editor)
+
+    # Revision 1 -> 2: one cell of the table changed.
+    page.goto(f"/artikel/{slug}/vergelijk?van=1&naar=2")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Revisie 1 en 2 vergeleken")
+    rendered = page.locator("#rendered-diff")
+    expect(rendered).to_contain_text("0800-7654321")
+    # The page is rendered by the server: read it once, no waiting needed.
+    assert rendered.locator("table").count() == 1
+    assert rendered.locator("table del").all_inner_texts() == ["0800-1234568"]
+    assert rendered.locator("table ins").all_inner_texts() == ["0800-7654321"]
+    assert rendered.evaluate(FOLLOWS_TABLE), "text after the table is shown above it"
+
+    # Revision 2 -> 3: a row was added to the table.
+    page.goto(f"/artikel/{slug}/vergelijk?van=2&naar=3")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Revisie 2 en 3 vergeleken")
+    rendered = page.locator("#rendered-diff")
+    expect(rendered).to_contain_text("dag en nacht")
+    assert rendered.locator("table").count() == 1
+    assert rendered.locator("table tbody tr").count() == 2
+    added = rendered.locator("table tr", has_text="dag en nacht")
+    assert added.count() == 1, "the added row is not in the table"
+    assert added.locator("ins").count() > 0 or re.search(
+        r"ins|add", added.get_attribute("class") or ""
+    ), "the added row is not marked as added"
+    assert rendered.evaluate(FOLLOWS_TABLE), "text after the table is shown above it"

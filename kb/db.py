@@ -46,8 +46,13 @@ class Base(DeclarativeBase):
 
 
 def after_commit(action: Callable[[], None]) -> None:
-    """Queue an action (e.g. indexing) to run once the current unit of work has committed."""
-    g.setdefault("kb_after_commit", []).append(action)
+    """Queue an action (e.g. indexing) to run once the current unit of work has committed.
+
+    The same action queued twice runs once: an import of many documents syncs once.
+    """
+    queued = g.setdefault("kb_after_commit", [])
+    if action not in queued:
+        queued.append(action)
 
 
 @contextmanager

@@ -86,8 +86,16 @@ class SearchQuery(Strict):
     q: str = Field(default="", max_length=200)
     kind: Kind | None = None
     channel: Channel | None = None
-    page: int = Field(default=1, ge=1, le=1000)
+    category: str | None = Field(default=None, max_length=60, pattern=r"^[a-z0-9-]+$")
+    tag: str | None = Field(default=None, max_length=40)
+    drafts: bool = Field(default=False, description="Editors: include drafts.")
+    page: int = Field(default=1, ge=1, le=500)
     limit: int = Field(default=20, ge=1, le=50)
+
+
+class SuggestQuery(Strict):
+    q: str = Field(min_length=1, max_length=100)
+    limit: int = Field(default=8, ge=1, le=20)
 
 
 class DocumentSummary(BaseModel):
@@ -182,6 +190,21 @@ class SearchOut(BaseModel):
     total: int
     suggestion: str | None
     results: list[SearchResult]
+    facets: dict[str, dict[str, int]]
+    page: int
+    pages: int
+
+
+class Suggestion(BaseModel):
+    slug: str
+    kind: Kind
+    title: str
+    url: str
+
+
+class SuggestOut(BaseModel):
+    query: str
+    suggestions: list[Suggestion]
 
 
 class Problem(BaseModel):

@@ -38,6 +38,28 @@ def visible_documents(user) -> Select:
     return query.where(Document.audience == "public", Document.kind == "article")
 
 
+def index_level(doc: Document) -> str | None:
+    """Who may find a document in search; the twin of visible_documents() for the index.
+
+    public: everyone (published public articles); internal: agents and up (other published
+    documents); draft: editors who ask for drafts; None: not searchable (archived).
+    """
+    if doc.status == "published":
+        return "public" if doc.audience == "public" and doc.kind == "article" else "internal"
+    return "draft" if doc.status == "draft" else None
+
+
+def search_levels(user, include_drafts: bool = False) -> frozenset[str]:
+    """The index levels this user's searches, suggestions and counts may draw from."""
+    if sees_drafts(user):
+        return frozenset(
+            {"public", "internal", "draft"} if include_drafts else {"public", "internal"}
+        )
+    if has_role(user, "agent"):
+        return frozenset({"public", "internal"})
+    return frozenset({"public"})
+
+
 def can_read(user, doc: Document) -> bool:
     if sees_drafts(user):
         return True

@@ -38,6 +38,7 @@ from kb.documents.models import (
 )
 from kb.errors import Conflict, Forbidden, Invalid, NotFound
 from kb.extensions import db
+from kb.search import service as search
 
 MAX_TITLE = 200
 MAX_BODY = 100_000
@@ -193,6 +194,7 @@ def create_document(actor, data: Mapping[str, Any]) -> Document:
         except IntegrityError:
             raise Invalid({"slug": _("De slug '%(slug)s' is al in gebruik.", slug=slug)}) from None
         audit.record(actor, "document.create", "document", slug, revision=1)
+        search.enqueue(doc)
     return doc
 
 
@@ -272,6 +274,7 @@ def save_revision(
             revision=number,
             fields=sorted(([k for k in ("title", "body") if k in fields]) + list(meta)),
         )
+        search.enqueue(doc)
     db.session.refresh(doc)
     return revision
 
@@ -294,6 +297,7 @@ def publish(doc: Document, actor, number: int | None = None) -> Document:
         doc.published_title = revision.title
         doc.published_at = utcnow()
         audit.record(actor, "document.publish", "document", doc.slug, revision=revision.number)
+        search.enqueue(doc)
     return doc
 
 
@@ -305,6 +309,7 @@ def unpublish(doc: Document, actor) -> Document:
         doc.published_number = None
         doc.published_title = None
         audit.record(actor, "document.unpublish", "document", doc.slug)
+        search.enqueue(doc)
     return doc
 
 
@@ -316,6 +321,7 @@ def archive(doc: Document, actor) -> Document:
         doc.published_number = None
         doc.published_title = None
         audit.record(actor, "document.archive", "document", doc.slug)
+        search.enqueue(doc)
     return doc
 
 

@@ -52,9 +52,21 @@ def home():
 @bp.route("/zoeken")
 def search_page():
     q = request.args.get("q", "").strip()[:200]
-    page = request.args.get("page", 1, type=int) or 1
-    results = search.search(current_user, q, page=max(page, 1)) if q else None
-    return render_template("documents/search.html", q=q, results=results)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    filters = {
+        name: value
+        for name in search.FILTERS
+        if (value := request.args.get(name, "").strip()) and len(value) <= 60
+    }
+    drafts = sees_drafts(current_user) and request.args.get("concepten") == "1"
+    results = None
+    if q or filters:
+        results = search.search(
+            current_user, q, filters=filters, page=min(page, 500), include_drafts=drafts
+        )
+    return render_template(
+        "documents/search.html", q=q, results=results, filters=filters, drafts=drafts
+    )
 
 
 @bp.route("/categorie/<category>")

@@ -1,0 +1,72 @@
+"""/api/v1/search and /api/v1/search/suggest: what the caller may read, nothing more."""
+
+from kb.api import api_user, bp
+from kb.api import schemas as s
+from kb.api.spec import operation
+from kb.auth.permissions import sees_drafts
+from kb.search import service as search
+
+
+@operation(
+    bp,
+    "/search",
+    "GET",
+    summary="Search published documents the caller may read",
+    tag="search",
+    query=s.SearchQuery,
+    response=s.SearchOut,
+    errors=(422,),
+)
+def search_documents(query: s.SearchQuery):
+    filters = {
+        name: value for name in search.FILTERS if (value := getattr(query, name)) is not None
+    }
+    user = api_user()
+    found = search.search(
+        user,
+        query.q,
+        filters=filters,
+        page=query.page,
+        limit=query.limit,
+        include_drafts=query.drafts and sees_drafts(user),
+    )
+    return s.SearchOut(
+        query=found.query,
+        total=found.total,
+        suggestion=found.suggestion,
+        results=[
+            s.SearchResult(
+                slug=r.slug,
+                kind=r.kind,
+                channel=r.channel,
+                title=r.title,
+                snippet=str(r.snippet),
+                url=r.url,
+                score=r.score,
+            )
+            for r in found.results
+        ],
+        facets=found.facets,
+        page=found.page,
+        pages=found.pages,
+    )
+
+
+@operation(
+    bp,
+    "/search/suggest",
+    "GET",
+    summary="Titles for search-as-you-type",
+    tag="search",
+    query=s.SuggestQuery,
+    response=s.SuggestOut,
+    errors=(422,),
+)
+def suggest(query: s.SuggestQuery):
+    hits = search.suggest(api_user(), query.q, query.limit)
+    return s.SuggestOut(
+        query=query.q,
+        suggestions=[
+            s.Suggestion(slug=h.slug, kind=h.kind, title=h.title, url=h.url) for h in hits
+        ],
+    )

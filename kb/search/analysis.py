@@ -1,0 +1,190 @@
+"""Dutch text analysis shared by every search backend: tokens, folding, stems, compounds.
+
+One analysis for indexing, querying and highlighting, so they always agree. Stems come from
+the Snowball Dutch stemmer plus a few rules it lacks: past participles (betaald, opgezegd,
+verhuisd), final z/v spelling (verhuizen ~ verhuis) and doubled letters (opzeggen ~ opzeg).
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from whoosh.lang import stopwords_for_language
+from whoosh.lang.snowball.dutch import DutchStemmer
+
+STOPWORDS = frozenset(stopwords_for_language("nl"))
+WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+# Separable-verb prefixes: "zeg ... op" is "opzeggen".
+SEPARABLE = (
+    "terug",
+    "onder",
+    "door",
+    "over",
+    "voor",
+    "aan",
+    "mee",
+    "weg",
+    "toe",
+    "bij",
+    "uit",
+    "op",
+    "af",
+    "in",
+    "na",
+    "om",
+)
+PARTICIPLE_PREFIXES = ("be", "ver", "ont", "her", "er", "ge")
+LINKERS = ("", "s", "e", "en")
+MIN_PART = 3
+MIN_COMPOUND = 7
+
+_stemmer = DutchStemmer()
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents: Café -> cafe, coördinator -> coordinator."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class Token:
+    word: str  # folded surface form
+    start: int  # character offsets in the original text
+    end: int
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """Words with their offsets. Folding keeps lengths for the letters we index."""
+    for m in WORD_RE.finditer(text):
+        yield Token(fold(m.group()), m.start(), m.end())
+
+
+def words(text: str) -> list[str]:
+    return [fold(m.group()) for m in WORD_RE.finditer(text)]
+
+
+def _undouble(stem: str) -> str:
+    if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiou":
+        stem = stem[:-1]
+    # betaal -> betal: a doubled vowel before the last consonant is spelling, not meaning
+    if len(stem) > 4 and stem[-1] not in "aeiou" and stem[-2] == stem[-3] and stem[-2] in "aeou":
+        stem = stem[:-2] + stem[-1]
+    return stem
+
+
+def _participle(word: str) -> str | None:
+    """betaald -> betaal, opgezegd -> opzeg, verhuisd -> verhuis, gebeld -> bel."""
+    if len(word) >= 7 and word[-1] == "e" and word[-2] in "dt":
+        word = word[:-1]  # betaalde, opgezegde
+    if len(word) < 6 or word[-1] not in "dt":
+        return None
+    for prefix in SEPARABLE:
+        if word.startswith(prefix + "ge") and len(word) - len(prefix) >= 6:
+            return prefix + word[len(prefix) + 2 : -1]
+    if word.startswith("ge"):
+        return word[2:-1]
+    if word.startswith(PARTICIPLE_PREFIXES[:-1]) and word[-2] not in "dt":
+        return word[:-1]
+    return None
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The index term for a folded word."""
+    if word.isdigit():
+        return word
+    base = _participle(word) or word
+    s = _stemmer.stem(base)
+    if s.endswith("z"):
+        s = s[:-1] + "s"
+    elif s.endswith("v"):
+        s = s[:-1] + "f"
+    return _undouble(s)
+
+
+class Vocabulary:
+    """Known words (folded) and their stems; backends subclass it to ask their index."""
+
+    def __init__(self, words: Iterable[str] = ()) -> None:
+        self.words = set(words)
+        self.stems = {stem(w) for w in self.words}
+        self.splits: dict[str, list[str]] = {}
+
+    def has_word(self, word: str) -> bool:
+        return word in self.words
+
+    def has_stem(self, term: str) -> bool:
+        return term in self.stems
+
+    def knows(self, part: str) -> bool:
+        return part not in STOPWORDS and (self.has_word(part) or self.has_stem(stem(part)))
+
+
+def split_compound(word: str, vocabulary: Vocabulary) -> list[str]:
+    """Split a compound into two known words (with a linking s/e/en), or return [].
+
+    Prefers the split with the longest head: wachtwoordherstel -> wachtwoord, herstel.
+    """
+    if len(word) < MIN_COMPOUND or word.isdigit():
+        return []
+    cache = getattr(vocabulary, "splits", None)
+    if cache is not None and word in cache:
+        return cache[word]
+    result = _split(word, vocabulary)
+    if cache is not None and len(cache) < 500_000:
+        cache[word] = result
+    return result
+
+
+def _split(word: str, vocabulary: "Vocabulary") -> list[str]:
+    for i in range(len(word) - MIN_PART, MIN_PART - 1, -1):
+        head, rest = word[:i], word[i:]
+        if not vocabulary.knows(head):
+            continue
+        for linker in LINKERS:
+            if not rest.startswith(linker):
+                continue
+            tail = rest[len(linker) :]
+            if len(tail) >= MIN_PART and vocabulary.knows(tail):
+                return [head, tail]
+    return []
+
+
+def split_separable(word: str, vocabulary: Vocabulary) -> str | None:
+    """opzeggen -> zeggen when the remainder is a known word (for "zeg ... op")."""
+    for prefix in SEPARABLE:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 4:
+            rest = word[len(prefix) :]
+            if vocabulary.knows(rest):
+                return rest
+    return None
+
+
+def index_terms(text: str, vocabulary) -> list[str]:
+    """Terms to index for a text: stems of the words and of their compound parts."""
+    out: list[str] = []
+    for word in words(text):
+        if word in STOPWORDS:
+            continue
+        out.append(stem(word))
+        for part in split_compound(word, vocabulary):
+            out.append(stem(part))
+        rest = split_separable(word, vocabulary)
+        if rest:
+            out.append(stem(rest))
+    return out
+
+
+def term_forms(word: str, vocabulary) -> set[str]:
+    """The terms a single text word matches as: its stem and its parts' stems."""
+    forms = {stem(word)}
+    forms.update(stem(p) for p in split_compound(word, vocabulary))
+    return forms
+
+
+def vocabulary_words(text: str) -> set[str]:
+    """The words of a text worth knowing for splitting compounds and correcting typos."""
+    return {w for w in words(text) if len(w) >= MIN_PART and not w.isdigit() and w not in STOPWORDS}

@@ -1,0 +1,102 @@
+"""The search backend interface: what the service needs from an index, and nothing more.
+
+Documents reach a backend already analysed (``IndexDoc``) and queries arrive already parsed
+(``Query``), so Whoosh and PostgreSQL rank the same terms and behave the same.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from kb.search.analysis import Vocabulary
+
+LEVELS = ("public", "internal", "draft")
+FACETS = ("kind", "channel", "category", "tag")
+
+
+@dataclass
+class IndexDoc:
+    id: int
+    slug: str
+    level: str  # public | internal | draft: who may find it, see permissions.search_levels
+    kind: str
+    channel: str
+    category: str
+    tags: list[str]
+    revision: int
+    title: str
+    title_terms: list[str]
+    tag_terms: list[str]
+    body_terms: list[str]
+    words: set[str]  # folded surface words: vocabulary for corrections, per level
+    title_words: set[str]  # folded title words, for search-as-you-type
+
+
+@dataclass
+class Query:
+    # AND over units; a unit is an OR over alternatives; an alternative is an AND of terms.
+    units: list[list[list[str]]]
+    phrases: list[list[str]]
+    levels: frozenset[str]
+    filters: dict[str, str] = field(default_factory=dict)
+    page: int = 1
+    limit: int = 20
+    match_all_units: bool = True
+
+
+@dataclass
+class Hit:
+    id: int
+    slug: str
+    kind: str
+    channel: str
+    title: str
+    score: float
+
+
+@dataclass
+class Results:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+
+
+class SearchBackend(Protocol):
+    def lock(self) -> AbstractContextManager[None]:
+        """Exclusive across processes: held while applying changes or rebuilding."""
+
+    def apply(self, upserts: list[IndexDoc], deletes: list[int]) -> None:
+        """Add or replace ``upserts`` and remove ``deletes`` (document ids). Call under lock()."""
+
+    def rebuild(self, docs: Iterator[IndexDoc], progress: Callable[[], None] | None) -> int:
+        """Build a fresh index aside and swap it in; searches keep working. Under lock()."""
+
+    def search(self, query: Query) -> Results: ...
+
+    def suggest(
+        self, prefix: str, words: list[str], levels: frozenset[str], limit: int
+    ) -> list[Hit]:
+        """Titles for search-as-you-type: all ``words`` and a word starting with ``prefix``."""
+
+    def vocabulary(self, levels: frozenset[str] | None) -> Vocabulary:
+        """Known words for splitting and correcting; None means every level (indexing only)."""
+
+    def corrections(self, word: str, levels: frozenset[str], limit: int) -> list[str]:
+        """Visible words close to ``word``, most likely first."""
+
+    def indexed(self) -> dict[int, tuple[str, int]]:
+        """Document id -> (level, revision) of everything in the index, for `search check`."""
+
+    def stats(self) -> dict[str, int]: ...
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

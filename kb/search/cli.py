@@ -1,0 +1,35 @@
+"""`kb search reindex|check|sync`."""
+
+import click
+from flask.cli import AppGroup
+
+from kb.cli import progress
+from kb.search import service
+
+search_cli = AppGroup("search", help="Build and check the search index.")
+
+
+@search_cli.command("reindex")
+def reindex() -> None:
+    """Rebuild the index from the database, aside, then swap it in (search stays up)."""
+    total = service.searchable_count()
+    with progress(range(total), "Indexeren") as bar:
+        count = service.rebuild(progress=lambda: bar.update(1))
+    click.echo(f"Indexed {count} documents.")
+
+
+@search_cli.command("check")
+def check() -> None:
+    """Compare index and database; exit non-zero listing every difference."""
+    drift = service.check()
+    if drift:
+        for line in drift:
+            click.echo(line, err=True)
+        raise click.ClickException(f"{len(drift)} differences between index and database")
+    click.echo("Index and database agree.")
+
+
+@search_cli.command("sync")
+def sync() -> None:
+    """Apply pending index updates now (normally done right after each change)."""
+    click.echo(f"Updated {service.sync()} documents.")

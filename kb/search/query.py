@@ -1,0 +1,84 @@
+"""From what someone typed to a backend Query: phrases, synonyms, typos and compounds.
+
+Corrections and compound splits only use words the searcher may see (the backend's
+vocabulary for the searcher's levels), so a suggestion never reveals a hidden word.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from kb.search.analysis import STOPWORDS, Vocabulary, fold, split_compound, stem, words
+from kb.search.backend import Query, SearchBackend
+from kb.search.synonyms import Synonyms
+from kb.search.whoosh_backend import _distance
+
+PHRASE_RE = re.compile(r'"([^"]+)"')
+MAX_WORDS = 12
+
+
+@dataclass
+class Plan:
+    query: Query
+    suggestion: str | None
+    terms: set[str] = field(default_factory=set)  # stems to highlight
+    vocabulary: Vocabulary | None = None
+
+
+def plan(
+    text: str,
+    levels: frozenset[str],
+    backend: SearchBackend,
+    synonyms: Synonyms,
+    *,
+    filters: dict[str, str] | None = None,
+    page: int = 1,
+    limit: int = 20,
+) -> Plan:
+    phrases = [words(p) for p in PHRASE_RE.findall(text)]
+    loose = words(PHRASE_RE.sub(" ", text))[:MAX_WORDS]
+    vocabulary = backend.vocabulary(levels)
+    units: list[list[list[str]]] = []
+    corrected: dict[str, str] = {}
+    for unit in synonyms.expand(loose):
+        alternatives = [[w for w in alt if w not in STOPWORDS] for alt in unit]
+        alternatives = [alt for alt in alternatives if alt]
+        if not alternatives:
+            continue
+        original = alternatives[0]
+        if len(original) == 1 and len(unit) == 1:
+            word = original[0]
+            if not vocabulary.has_word(word) and len(word) >= 4:
+                candidates = backend.corrections(word, levels, 2)
+                if vocabulary.has_stem(stem(word)):
+                    # A form we never saw of a known stem (verhuisen): only a spelling fix
+                    # of that same stem is worth a "Bedoelde u", not another word.
+                    candidates = [
+                        c for c in candidates if stem(c) == stem(word) and _distance(c, word) <= 1
+                    ]
+                if candidates:
+                    corrected[word] = candidates[0]
+                    alternatives += [[c] for c in candidates]
+            parts = split_compound(word, vocabulary)
+            if parts:
+                alternatives.append(parts)
+        units.append(alternatives)
+    stem_units = [[[stem(w) for w in alt] for alt in unit] for unit in units]
+    stem_phrases = [[stem(w) for w in phrase] for phrase in phrases if phrase]
+    terms = {t for unit in stem_units for alt in unit for t in alt}
+    terms.update(t for phrase in stem_phrases for t in phrase)
+    suggestion = None
+    if corrected:
+        suggestion = " ".join(corrected.get(w, w) for w in words(fold(text)))
+    return Plan(
+        query=Query(
+            units=stem_units,
+            phrases=stem_phrases,
+            levels=levels,
+            filters=dict(filters or {}),
+            page=page,
+            limit=limit,
+        ),
+        suggestion=suggestion,
+        terms=terms,
+        vocabulary=vocabulary,
+    )

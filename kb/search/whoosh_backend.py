@@ -1,0 +1,343 @@
+"""Whoosh backend: an embedded index in KB_DATA_DIR/search, one writer at a time.
+
+Writers take an exclusive file lock (fcntl), so every gunicorn worker and the CLI can apply
+changes without losing or reordering them. ``current`` is a symlink to the live index
+folder; a rebuild fills a new folder and swaps the link, so searching never stops. Each
+search checks the link and the index generation, so a change is seen by every process
+on its next search.
+"""
+
+import fcntl
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import sorting
+from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.query import And, Every, Or, Phrase, Prefix, Term
+
+from kb.search.analysis import Vocabulary, stem
+from kb.search.backend import FACETS, LEVELS, Hit, IndexDoc, Query, Results
+
+FIELD_BOOSTS = {"title": 3.0, "tagtext": 2.0, "body": 1.0}
+
+
+class IndexMissing(Exception):
+    """There is no usable index (never built, deleted or corrupt): rebuild it."""
+
+
+def make_schema() -> Schema:
+    terms = SpaceSeparatedTokenizer()
+    fields = {
+        "id": ID(stored=True, unique=True),
+        "slug": ID(stored=True),
+        "level": ID(stored=True),
+        "kind": ID(stored=True, sortable=True),
+        "channel": ID(stored=True, sortable=True),
+        "category": ID(stored=True, sortable=True),
+        "tags": KEYWORD(stored=True, commas=True),
+        "revision": NUMERIC(stored=True),
+        "title_text": STORED(),
+        "title": TEXT(analyzer=terms, field_boost=FIELD_BOOSTS["title"], phrase=True),
+        "tagtext": TEXT(analyzer=terms, field_boost=FIELD_BOOSTS["tagtext"], phrase=False),
+        "body": TEXT(analyzer=terms, phrase=True),
+        "title_words": KEYWORD(scorable=True),
+    }
+    for level in LEVELS:
+        fields[f"words_{level}"] = KEYWORD()
+    return Schema(**fields)
+
+
+class ReaderVocabulary(Vocabulary):
+    """Words and stems known to the index, asked of the reader instead of held in memory."""
+
+    def __init__(self, reader, levels, extra: set[str] | None = None) -> None:
+        self.reader = reader
+        self.fields = [f"words_{level}" for level in levels]
+        self.extra = extra or set()
+        self.extra_stems = {stem(w) for w in self.extra}
+        self.splits: dict[str, list[str]] = {}
+
+    def has_word(self, word: str) -> bool:
+        return word in self.extra or any(self.reader.doc_frequency(f, word) for f in self.fields)
+
+    def has_stem(self, term: str) -> bool:
+        if term in self.extra_stems:
+            return True
+        return any(self.reader.doc_frequency(f, term) for f in ("title", "body"))
+
+
+class WhooshBackend:
+    def __init__(self, data_dir: str) -> None:
+        self.root = Path(data_dir) / "search"
+        self.link = self.root / "current"
+        self.lock_path = self.root / "write.lock"
+        self._index = None
+        self._target: str | None = None
+        self._searcher = None
+        self._mutex = threading.RLock()
+
+    # -- writing ---------------------------------------------------------------------------
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.lock_path, "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _fields(self, doc: IndexDoc) -> dict:
+        return {
+            "id": str(doc.id),
+            "slug": doc.slug,
+            "level": doc.level,
+            "kind": doc.kind,
+            "channel": doc.channel or "",
+            "category": doc.category or "",
+            "tags": ",".join(doc.tags),
+            "revision": doc.revision,
+            "title_text": doc.title,
+            "title": " ".join(doc.title_terms),
+            "tagtext": " ".join(doc.tag_terms),
+            "body": " ".join(doc.body_terms),
+            "title_words": " ".join(sorted(doc.title_words)),
+            f"words_{doc.level}": " ".join(sorted(doc.words)),
+        }
+
+    def apply(self, upserts: list[IndexDoc], deletes: list[int]) -> None:
+        ix = self._open()
+        writer = ix.writer(timeout=30.0)
+        try:
+            for doc_id in deletes:
+                writer.delete_by_term("id", str(doc_id))
+            for doc in upserts:
+                writer.update_document(**self._fields(doc))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        with self._mutex:
+            self._drop()  # this process reads the new generation from its next search on
+
+    def rebuild(self, docs: Iterator[IndexDoc], progress: Callable[[], None] | None = None) -> int:
+        self.root.mkdir(parents=True, exist_ok=True)
+        target = self.root / f"index-{time.time_ns()}"
+        target.mkdir()
+        ix = whoosh_index.create_in(str(target), make_schema())
+        writer = ix.writer(limitmb=128)
+        count = 0
+        try:
+            for doc in docs:
+                writer.add_document(**self._fields(doc))
+                count += 1
+                if progress:
+                    progress()
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        writer.commit(optimize=True)
+        tmp = self.root / f"current.{os.getpid()}.tmp"
+        if tmp.is_symlink() or tmp.exists():
+            tmp.unlink()
+        tmp.symlink_to(target.name)
+        os.replace(tmp, self.link)  # atomic: searchers see the old or the new index
+        self._prune(keep={target.name})
+        return count
+
+    def _prune(self, keep: set[str]) -> None:
+        """Remove old index folders, keeping the newest previous one for open searchers."""
+        folders = sorted(p for p in self.root.glob("index-*") if p.name not in keep)
+        for old in folders[:-1]:
+            shutil.rmtree(old, ignore_errors=True)
+
+    # -- reading ---------------------------------------------------------------------------
+    def _open(self):
+        try:
+            target = os.readlink(self.link)
+        except OSError:
+            raise IndexMissing(f"no index at {self.link}") from None
+        if self._index is None or target != self._target:
+            try:
+                self._index = whoosh_index.open_dir(str(self.root / target))
+                self._index.doc_count()
+            except Exception as exc:  # any unreadable index is rebuilt, not a 500
+                self._index = None
+                raise IndexMissing(f"unreadable index {target}: {exc}") from exc
+            self._target = target
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+        return self._index
+
+    def _current_searcher(self):
+        ix = self._open()
+        if self._searcher is None:
+            self._searcher = ix.searcher()
+        elif not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    def _read(self, fn):
+        """Run fn(searcher). A writer in another process may have merged away segment files
+        this searcher had not opened yet; then reopen the index once and try again."""
+        with self._mutex:
+            try:
+                return fn(self._current_searcher())
+            except (OSError, EOFError, KeyError):
+                self._drop()
+                return fn(self._current_searcher())
+
+    def _drop(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = None
+        self._index = None
+        self._target = None
+
+    def close(self) -> None:
+        with self._mutex:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+            if self._index is not None:
+                self._index.close()
+                self._index = None
+
+    @staticmethod
+    def _level_filter(levels: frozenset[str]):
+        return Or([Term("level", level) for level in sorted(levels)])
+
+    @staticmethod
+    def _term(term: str):
+        return Or([Term(field, term) for field in FIELD_BOOSTS])
+
+    def _build(self, query: Query):
+        parts = []
+        for unit in query.units:
+            alternatives = [And([self._term(t) for t in alt]) for alt in unit if alt]
+            if alternatives:
+                parts.append(Or(alternatives))
+        for phrase in query.phrases:
+            if len(phrase) == 1:
+                parts.append(self._term(phrase[0]))
+            elif phrase:
+                parts.append(Or([Phrase("title", phrase), Phrase("body", phrase)]))
+        if not parts:
+            return Every()
+        return And(parts) if query.match_all_units else Or(parts)
+
+    def search(self, query: Query) -> Results:
+        filters = [self._level_filter(query.levels)]
+        for name, value in query.filters.items():
+            filters.append(Term("tags" if name == "tag" else name, value))
+        facets = sorting.Facets()
+        for name in FACETS:
+            field = "tags" if name == "tag" else name
+            facets.add_facet(
+                name,
+                sorting.FieldFacet(field, maptype=sorting.Count, allow_overlap=(name == "tag")),
+            )
+
+        def run(searcher) -> Results:
+            page = searcher.search_page(
+                self._build(query),
+                query.page,
+                pagelen=query.limit,
+                filter=And(filters),
+                groupedby=facets,
+            )
+            results = page.results
+            hits = [_hit(h) for h in page] if page.pagenum == query.page else []
+            facet_counts = {
+                name: {k: v for k, v in results.groups(name).items() if k} for name in FACETS
+            }
+            return Results(total=len(results), hits=hits, facets=facet_counts)
+
+        return self._read(run)
+
+    def suggest(
+        self, prefix: str, words: list[str], levels: frozenset[str], limit: int
+    ) -> list[Hit]:
+        parts = [Term("title_words", w) for w in words]
+        if prefix:
+            parts.append(Prefix("title_words", prefix))
+        if not parts:
+            return []
+        levels_filter = self._level_filter(levels)
+        return self._read(
+            lambda searcher: [
+                _hit(h) for h in searcher.search(And(parts), filter=levels_filter, limit=limit)
+            ]
+        )
+
+    def vocabulary(
+        self, levels: frozenset[str] | None, extra: set[str] | None = None
+    ) -> Vocabulary:
+        with self._mutex:
+            reader = self._current_searcher().reader()
+        return ReaderVocabulary(reader, levels or LEVELS, extra)
+
+    def corrections(self, word: str, levels: frozenset[str], limit: int = 3) -> list[str]:
+        return self._read(lambda searcher: self._corrections(searcher, word, levels, limit))
+
+    def _corrections(self, searcher, word: str, levels: frozenset[str], limit: int) -> list[str]:
+        maxdist = 1 if len(word) <= 4 else 2
+        scored: dict[str, float] = {}
+        for level in levels:
+            field = f"words_{level}"
+            corrector = searcher.corrector(field)
+            for candidate in corrector.suggest(word, limit=limit * 2, maxdist=maxdist, prefix=1):
+                # Deleted documents linger in the term list until a merge: only suggest
+                # a word that a live document at a visible level still has.
+                live = searcher.search(Term(field, candidate), limit=1, scored=False)
+                if len(live):
+                    freq = searcher.reader().doc_frequency(field, candidate)
+                    distance = _distance(word, candidate)
+                    scored[candidate] = max(scored.get(candidate, 0.0), freq / (1 + 3 * distance))
+        return [w for w, _ in sorted(scored.items(), key=lambda kv: -kv[1])][:limit]
+
+    def indexed(self) -> dict[int, tuple[str, int]]:
+        return self._read(
+            lambda searcher: {
+                int(fields["id"]): (fields["level"], int(fields["revision"]))
+                for fields in searcher.all_stored_fields()
+            }
+        )
+
+    def stats(self) -> dict[str, int]:
+        return self._read(lambda searcher: {"documents": searcher.doc_count()})
+
+
+def _hit(h) -> Hit:
+    return Hit(
+        int(h["id"]),
+        h["slug"],
+        h["kind"],
+        h["channel"],
+        h["title_text"],
+        round(float(h.score or 0.0), 4),
+    )
+
+
+def _distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment), for ranking corrections."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]

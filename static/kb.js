@@ -49,5 +49,78 @@
     update();
   }
 
-  document.addEventListener("DOMContentLoaded", setupPreview);
+  // Search-as-you-type: titles from /api/v1/search/suggest under any input[data-suggest].
+  function setupSuggest(input) {
+    var list = document.createElement("ul");
+    list.className = "suggest-list";
+    list.id = input.id ? input.id + "-suggesties" : "suggesties";
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", list.id);
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("autocomplete", "off");
+    input.parentNode.appendChild(list);
+    var active = -1;
+    var ticket = 0;
+
+    function close() {
+      list.hidden = true;
+      list.innerHTML = "";
+      active = -1;
+      input.setAttribute("aria-expanded", "false");
+    }
+
+    function show(items) {
+      list.innerHTML = "";
+      items.forEach(function (item) {
+        var li = document.createElement("li");
+        li.setAttribute("role", "option");
+        var a = document.createElement("a");
+        a.href = item.url;
+        a.textContent = item.title; // text only: titles are never parsed as HTML
+        li.appendChild(a);
+        list.appendChild(li);
+      });
+      list.hidden = items.length === 0;
+      input.setAttribute("aria-expanded", items.length ? "true" : "false");
+    }
+
+    function highlight(next) {
+      var links = list.querySelectorAll("a");
+      if (!links.length) return;
+      active = (next + links.length) % links.length;
+      links.forEach(function (a, i) { a.classList.toggle("active", i === active); });
+    }
+
+    input.addEventListener("input", debounce(function () {
+      var q = input.value;
+      var mine = ++ticket;
+      if (q.trim().length < 2) { close(); return; }
+      fetch(input.dataset.suggest + "?q=" + encodeURIComponent(q.slice(0, 100)), {
+        headers: { Accept: "application/json" }, credentials: "same-origin",
+      })
+        .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+        .then(function (data) { if (mine === ticket) show(data.suggestions || []); })
+        .catch(close);
+    }, 120));
+
+    input.addEventListener("keydown", function (e) {
+      if (list.hidden) return;
+      if (e.key === "ArrowDown") { e.preventDefault(); highlight(active + 1); }
+      else if (e.key === "ArrowUp") { e.preventDefault(); highlight(active - 1); }
+      else if (e.key === "Escape") { close(); }
+      else if (e.key === "Enter" && active >= 0) {
+        e.preventDefault();
+        window.location = list.querySelectorAll("a")[active].href;
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupPreview();
+    document.querySelectorAll("input[data-suggest]").forEach(setupSuggest);
+  });
 })();

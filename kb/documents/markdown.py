@@ -6,9 +6,12 @@ separate process with a deadline protects the web worker from the unknown ones.
 """
 
 import atexit
-import multiprocessing
+import json
 import os
 import re
+import select
+import subprocess
+import sys
 import threading
 from html import escape
 from xml.etree import ElementTree as etree
@@ -139,38 +142,53 @@ def precheck(body: str) -> None:
 
 
 class _Renderer:
-    """A one-process pool owned by the current OS process, replaced after a timeout."""
+    """One helper process per OS process, replaced after a timeout or a crash."""
 
     def __init__(self) -> None:
-        self._pool = None
-        self._pid = None
+        self._proc: subprocess.Popen | None = None
+        self._pid: int | None = None
         self._lock = threading.Lock()
 
-    def _get_pool(self):
-        if self._pool is None or self._pid != os.getpid():
-            self._pool = multiprocessing.get_context("spawn").Pool(processes=1)
+    def _process(self) -> subprocess.Popen:
+        if self._proc is None or self._pid != os.getpid() or self._proc.poll() is not None:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "kb.documents.render_worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+                bufsize=1,
+            )
             self._pid = os.getpid()
-        return self._pool
+        return self._proc
 
     def close(self) -> None:
-        if self._pool is not None and self._pid == os.getpid():
-            self._pool.terminate()
-            self._pool.join()
-        self._pool = None
+        proc, self._proc = self._proc, None
+        if proc is not None and self._pid == os.getpid():
+            proc.kill()
+            proc.wait()
+            for stream in (proc.stdin, proc.stdout):
+                stream.close()
 
     def render(self, body: str, timeout: float) -> str:
         with self._lock:
-            pool = self._get_pool()
+            proc = self._process()
             try:
-                status, result = pool.apply_async(_render_in_child, (body,)).get(timeout)
-            except multiprocessing.TimeoutError:
+                proc.stdin.write(json.dumps({"body": body}) + "\n")
+                proc.stdin.flush()
+                ready = select.select([proc.stdout], [], [], timeout)[0]
+                line = proc.stdout.readline() if ready else ""
+            except OSError:
+                line = ""
+            if not line:
                 self.close()
                 raise Invalid(
                     {"body": _("Het opmaken van deze tekst duurt te lang. Vereenvoudig de opmaak.")}
-                ) from None
-        if status != "ok":
+                )
+        answer = json.loads(line)
+        if answer["status"] != "ok":
             raise Invalid({"body": _("De tekst is te diep genest (lijsten of citaten).")})
-        return result
+        return answer["result"]
 
 
 _renderer = _Renderer()

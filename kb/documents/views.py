@@ -69,6 +69,17 @@ def search_page():
     )
 
 
+@bp.route("/zoeken/suggesties")
+def suggest():
+    """Search-as-you-type for the pages, as the logged-in user (the API takes tokens only)."""
+    q = request.args.get("q", "")[:100]
+    hits = search.suggest(current_user, q) if q.strip() else []
+    return {
+        "query": q,
+        "suggestions": [{"slug": h.slug, "kind": h.kind, "title": h.title, "url": h.url} for h in hits],
+    }
+
+
 @bp.route("/categorie/<category>")
 def category(category: str):
     docs = db.session.scalars(

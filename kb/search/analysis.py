@@ -91,12 +91,21 @@ def _participle(word: str) -> str | None:
     return None
 
 
+def _diminutive(word: str) -> str | None:
+    """lampje, lampjes -> lamp; kaartje -> kaart (Snowball leaves diminutives alone)."""
+    if word.endswith("jes") and len(word) >= 7:
+        return word[:-3]
+    if word.endswith("je") and len(word) >= 6:
+        return word[:-2]
+    return None
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The index term for a folded word."""
     if word.isdigit():
         return word
-    base = _participle(word) or word
+    base = _participle(word) or _diminutive(word) or word
     s = _stemmer.stem(base)
     if s.endswith("z"):
         s = s[:-1] + "s"
@@ -163,19 +172,33 @@ def split_separable(word: str, vocabulary: Vocabulary) -> str | None:
     return None
 
 
-def index_terms(text: str, vocabulary) -> list[str]:
-    """Terms to index for a text: stems of the words and of their compound parts."""
-    out: list[str] = []
+def index_terms(text: str, vocabulary) -> tuple[list[str], list[str]]:
+    """Terms to index for a text: the stems of its words, in order (for phrases), and the
+    stems of compound parts and separable-verb remainders (indexed apart, so they never
+    come between two words of a phrase)."""
+    terms: list[str] = []
+    parts: list[str] = []
     for word in words(text):
         if word in STOPWORDS:
             continue
-        out.append(stem(word))
-        for part in split_compound(word, vocabulary):
-            out.append(stem(part))
+        terms.append(stem(word))
+        parts.extend(stem(part) for part in split_compound(word, vocabulary))
         rest = split_separable(word, vocabulary)
         if rest:
-            out.append(stem(rest))
-    return out
+            parts.append(stem(rest))
+        base = verb_base(word, vocabulary)
+        if base:
+            parts.append(stem(base))
+    return terms, parts
+
+
+def verb_base(word: str, vocabulary: Vocabulary) -> str | None:
+    """knippert -> knipper, werkt -> werk: a present-tense -t that Snowball keeps."""
+    if len(word) >= 5 and word[-1] == "t" and word[-2] not in "aeiout":
+        base = word[:-1]
+        if vocabulary.knows(base):
+            return base
+    return None
 
 
 def term_forms(word: str, vocabulary) -> set[str]:

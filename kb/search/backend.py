@@ -29,6 +29,7 @@ class IndexDoc:
     title_terms: list[str]
     tag_terms: list[str]
     body_terms: list[str]
+    part_terms: list[str]  # compound parts and separable-verb remainders of all fields
     words: set[str]  # folded surface words: vocabulary for corrections, per level
     title_words: set[str]  # folded title words, for search-as-you-type
 

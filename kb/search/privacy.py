@@ -20,7 +20,7 @@ PATTERNS = [
 
 
 def mask(query: str) -> str:
-    """The query with e-mail, IBAN, customer and phone numbers, postcodes and long numbers masked."""
+    """Mask e-mail, IBAN, customer and phone numbers, postcodes and long numbers."""
     for pattern, replacement in PATTERNS:
         query = pattern.sub(replacement, query)
     return query

@@ -7,7 +7,16 @@ vocabulary for the searcher's levels), so a suggestion never reveals a hidden wo
 import re
 from dataclasses import dataclass, field
 
-from kb.search.analysis import STOPWORDS, Vocabulary, fold, split_compound, stem, words
+from kb.search.analysis import (
+    LINKERS,
+    STOPWORDS,
+    Vocabulary,
+    fold,
+    split_compound,
+    stem,
+    verb_base,
+    words,
+)
 from kb.search.backend import Query, SearchBackend
 from kb.search.synonyms import Synonyms
 from kb.search.whoosh_backend import _distance
@@ -61,9 +70,15 @@ def plan(
             parts = split_compound(word, vocabulary)
             if parts:
                 alternatives.append(parts)
+            base = verb_base(word, vocabulary)
+            if base:
+                alternatives.append([base])
         units.append(alternatives)
+    units = _join_compounds(units, vocabulary)
     stem_units = [[[stem(w) for w in alt] for alt in unit] for unit in units]
-    stem_phrases = [[stem(w) for w in phrase] for phrase in phrases if phrase]
+    # Stop words are not indexed, so a phrase matches on its other words, in order.
+    stem_phrases = [[stem(w) for w in phrase if w not in STOPWORDS] for phrase in phrases]
+    stem_phrases = [p for p in stem_phrases if p]
     terms = {t for unit in stem_units for alt in unit for t in alt}
     terms.update(t for phrase in stem_phrases for t in phrase)
     suggestion = None
@@ -82,3 +97,38 @@ def plan(
         terms=terms,
         vocabulary=vocabulary,
     )
+
+
+def _join_compounds(units: list[list[list[str]]], vocabulary: Vocabulary) -> list[list[list[str]]]:
+    """ "storing internet" also matches the known word "internetstoring" (either order).
+
+    Splitting at index time depends on the vocabulary at that moment; joining at query time
+    catches compounds indexed before their parts were known.
+    """
+    out: list[list[list[str]]] = []
+    i = 0
+    while i < len(units):
+        if i + 1 < len(units):
+            first, second = units[i], units[i + 1]
+            a, b = first[0], second[0]  # the words as typed come first
+            if len(a) == 1 and len(b) == 1:
+                joined = _known_join(a[0], b[0], vocabulary)
+                if joined:
+                    both = [x + y for x in first for y in second][:16]
+                    out.append([*both, [joined]])
+                    i += 2
+                    continue
+        out.append(units[i])
+        i += 1
+    return out
+
+
+def _known_join(a: str, b: str, vocabulary: Vocabulary) -> str | None:
+    for first, second in ((a, b), (b, a)):
+        for left in dict.fromkeys((first, stem(first))):
+            for right in dict.fromkeys((second, stem(second))):
+                for linker in LINKERS:
+                    candidate = f"{left}{linker}{right}"
+                    if len(candidate) >= 7 and vocabulary.has_word(candidate):
+                        return candidate
+    return None

@@ -79,6 +79,9 @@ def to_index_doc(doc: Document, revision: Revision, vocabulary: Vocabulary) -> I
         return None
     text = highlight.plain_text(revision.html)
     tag_text = " ".join([*(doc.tags or []), doc.category.replace("-", " ")])
+    title_terms, title_parts = index_terms(revision.title, vocabulary)
+    tag_terms, tag_parts = index_terms(tag_text, vocabulary)
+    body_terms, body_parts = index_terms(text, vocabulary)
     return IndexDoc(
         id=doc.id,
         slug=doc.slug,
@@ -89,9 +92,10 @@ def to_index_doc(doc: Document, revision: Revision, vocabulary: Vocabulary) -> I
         tags=list(doc.tags or []),
         revision=revision.number,
         title=revision.title,
-        title_terms=index_terms(revision.title, vocabulary),
-        tag_terms=index_terms(tag_text, vocabulary),
-        body_terms=index_terms(text, vocabulary),
+        title_terms=title_terms,
+        tag_terms=tag_terms,
+        body_terms=body_terms,
+        part_terms=title_parts + tag_parts + body_parts,
         words=vocabulary_words(f"{revision.title} {tag_text} {text}"),
         title_words=set(words(revision.title)),
     )
@@ -115,7 +119,7 @@ def sync(batch: int = 500) -> int:
                 _with_revisions(select(Document).where(Document.id.in_(ids)))
             ).all()
             extra = set()
-            for doc, revision in pairs:
+            for _doc, revision in pairs:
                 extra |= vocabulary_words(f"{revision.title} {highlight.plain_text(revision.html)}")
             try:
                 vocabulary = engine.vocabulary(None, extra)
@@ -145,7 +149,7 @@ def sync_quietly() -> None:
 def _catch_up() -> None:
     global _last_catch_up
     now = time.monotonic()
-    if now - _last_catch_up < CATCH_UP_EVERY:
+    if now - _last_catch_up < current_app.config.get("KB_SEARCH_CATCH_UP_SECONDS", CATCH_UP_EVERY):
         return
     _last_catch_up = now
     if db.session.scalar(select(SearchOutbox.id).limit(1)) is not None:

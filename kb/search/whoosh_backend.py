@@ -25,7 +25,7 @@ from whoosh.query import And, Every, Or, Phrase, Prefix, Term
 from kb.search.analysis import Vocabulary, stem
 from kb.search.backend import FACETS, LEVELS, Hit, IndexDoc, Query, Results
 
-FIELD_BOOSTS = {"title": 3.0, "tagtext": 2.0, "body": 1.0}
+FIELD_BOOSTS = {"title": 3.0, "tagtext": 2.0, "body": 1.0, "parts": 0.8}
 
 
 class IndexMissing(Exception):
@@ -47,6 +47,7 @@ def make_schema() -> Schema:
         "title": TEXT(analyzer=terms, field_boost=FIELD_BOOSTS["title"], phrase=True),
         "tagtext": TEXT(analyzer=terms, field_boost=FIELD_BOOSTS["tagtext"], phrase=False),
         "body": TEXT(analyzer=terms, phrase=True),
+        "parts": TEXT(analyzer=terms, field_boost=FIELD_BOOSTS["parts"], phrase=False),
         "title_words": KEYWORD(scorable=True),
     }
     for level in LEVELS:
@@ -70,7 +71,7 @@ class ReaderVocabulary(Vocabulary):
     def has_stem(self, term: str) -> bool:
         if term in self.extra_stems:
             return True
-        return any(self.reader.doc_frequency(f, term) for f in ("title", "body"))
+        return any(self.reader.doc_frequency(f, term) for f in ("title", "body", "parts"))
 
 
 class WhooshBackend:
@@ -108,6 +109,7 @@ class WhooshBackend:
             "title": " ".join(doc.title_terms),
             "tagtext": " ".join(doc.tag_terms),
             "body": " ".join(doc.body_terms),
+            "parts": " ".join(doc.part_terms),
             "title_words": " ".join(sorted(doc.title_words)),
             f"words_{doc.level}": " ".join(sorted(doc.words)),
         }

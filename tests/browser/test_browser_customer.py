@@ -39,8 +39,9 @@ def test_customer_finds_reads_and_rates_an_article(page, new_context, make_docum
     search_box.press("Enter")
     expect(page).to_have_url(re.compile(r"/zoeken\?q=wachtwoord$"))
     expect(page.get_by_text("1 resultaat voor “wachtwoord”")).to_be_visible()
-    results = page.locator("main ul.doc-list")
-    expect(results.get_by_role("link")).to_have_count(1)
+    results = page.locator("main ol.search-results")
+    expect(results.locator("a.result-title")).to_have_count(1)
+    expect(results.locator("mark").first).to_have_text(re.compile("^wachtwoord$", re.I))
     expect(results.get_by_role("link", name="Wachtwoord vergeten")).to_be_visible()
 
     results.get_by_role("link", name="Wachtwoord vergeten").click()
@@ -94,3 +95,23 @@ def test_customer_gets_dutch_404_for_internal_and_draft_documents(page, make_doc
     response = page.goto(f"/artikel/{public}")
     assert response is not None and response.status == 200
     expect(page.locator("article")).to_contain_text("Betaal op tijd.")
+
+
+def test_search_as_you_type_offers_titles_the_reader_may_see(page, make_document, make_user,
+                                                             log_in):
+    make_document("Wachtwoord vergeten", "Vraag een nieuw wachtwoord aan.")
+    make_document("Wachtwoordbeleid voor medewerkers", "Intern.", audience="internal")
+    page.goto("/")
+    box = page.locator("#zoekvraag")
+    box.press_sequentially("wachtw")
+    options = page.locator("#zoekvraag-suggesties [role=option]")
+    expect(options).to_have_count(1)
+    expect(options.first).to_have_text("Wachtwoord vergeten")
+    box.press("ArrowDown")
+    box.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wachtwoord vergeten")
+
+    log_in(page, make_user("agent"))  # an agent also gets internal titles
+    page.goto("/")
+    page.locator("#zoekvraag").press_sequentially("wachtw")
+    expect(page.locator("#zoekvraag-suggesties [role=option]")).to_have_count(2)

@@ -76,7 +76,9 @@ def suggest():
     hits = search.suggest(current_user, q) if q.strip() else []
     return {
         "query": q,
-        "suggestions": [{"slug": h.slug, "kind": h.kind, "title": h.title, "url": h.url} for h in hits],
+        "suggestions": [
+            {"slug": h.slug, "kind": h.kind, "title": h.title, "url": h.url} for h in hits
+        ],
     }
 
 

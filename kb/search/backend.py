@@ -64,7 +64,7 @@ class Results:
 
 
 class SearchBackend(Protocol):
-    def lock(self) -> AbstractContextManager[None]:
+    def lock(self, timeout: float | None = None) -> AbstractContextManager[None]:
         """Exclusive across processes: held while applying changes or rebuilding."""
 
     def apply(self, upserts: list[IndexDoc], deletes: list[int]) -> None:

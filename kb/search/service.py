@@ -105,7 +105,7 @@ def sync(batch: int = 500) -> int:
     """Apply the outbox to the index; returns the number of documents updated."""
     engine = backend()
     done = 0
-    with engine.lock():
+    with engine.lock(current_app.config.get("KB_SEARCH_LOCK_TIMEOUT", 10.0)):
         while True:
             rows = db.session.execute(
                 select(SearchOutbox.id, SearchOutbox.document_id)

@@ -28,6 +28,10 @@ from kb.search.backend import FACETS, LEVELS, Hit, IndexDoc, Query, Results
 FIELD_BOOSTS = {"title": 3.0, "tagtext": 2.0, "body": 1.0, "parts": 0.8}
 
 
+class LockTimeout(Exception):
+    """Another process held the writer lock too long; the outbox keeps the work."""
+
+
 class IndexMissing(Exception):
     """There is no usable index (never built, deleted or corrupt): rebuild it."""
 
@@ -86,10 +90,19 @@ class WhooshBackend:
 
     # -- writing ---------------------------------------------------------------------------
     @contextmanager
-    def lock(self) -> Iterator[None]:
+    def lock(self, timeout: float | None = None) -> Iterator[None]:
+        """Exclusive across processes and threads; raises LockTimeout after ``timeout`` s."""
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.lock_path, "a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if deadline is not None and time.monotonic() > deadline:
+                        raise LockTimeout(f"{self.lock_path} held for over {timeout}s") from None
+                    time.sleep(0.005)
             try:
                 yield
             finally:

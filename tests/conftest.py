@@ -40,31 +40,39 @@ def _pg_tables():
     if not PG_URL:
         yield None
         return
+    from flask_migrate import upgrade
+
     reset_pg_schema(PG_SCHEMA)
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_url_for_schema(PG_SCHEMA)})
     with app.app_context():
-        db.create_all()
+        upgrade()  # the migrations, so PostgreSQL-only search columns exist too
         names = [t.name for t in db.metadata.sorted_tables]
         db.engine.dispose()
     yield names
     drop_pg_schema(PG_SCHEMA)
 
 
-@pytest.fixture(params=BACKENDS)
-def backend(request):
-    return request.param
+def pytest_generate_tests(metafunc):
+    """Database backends for every test; search tests also run on PostgreSQL full-text."""
+    if "backend" in metafunc.fixturenames:
+        params = list(BACKENDS)
+        if PG_URL and metafunc.definition.get_closest_marker("search"):
+            params.append("postgres-fts")
+        metafunc.parametrize("backend", params)
 
 
 @pytest.fixture
 def app(backend, tmp_path, request):
     overrides = {"TESTING": True, "KB_DATA_DIR": str(tmp_path / "data"), "SERVER_NAME": None}
-    if backend == "postgres":
+    if backend.startswith("postgres"):
         tables = request.getfixturevalue("_pg_tables")
         overrides["SQLALCHEMY_DATABASE_URI"] = pg_url_for_schema(PG_SCHEMA)
+        if backend == "postgres-fts":
+            overrides["KB_SEARCH_BACKEND"] = "postgres"
     app = create_app(overrides)
     app.test_client_class = CSRFClient
     with app.app_context():
-        if backend == "postgres":
+        if backend.startswith("postgres"):
             db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
             db.session.commit()
         else:

@@ -16,7 +16,8 @@ def pg_url_for_schema(schema: str) -> str:
     if "+psycopg" not in base:
         base = base.replace("postgresql://", "postgresql+psycopg://", 1)
     sep = "&" if "?" in base else "?"
-    return f"{base}{sep}options=-csearch_path%3D{schema}"
+    # public stays on the path: that is where pg_trgm's functions live.
+    return f"{base}{sep}options=-csearch_path%3D{schema}%2Cpublic"
 
 
 def reset_pg_schema(schema: str) -> None:
@@ -24,6 +25,8 @@ def reset_pg_schema(schema: str) -> None:
     with engine.begin() as conn:
         conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        # Extensions are per database: keep pg_trgm in public, which every test path has.
+        conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
     engine.dispose()
 
 

@@ -6,6 +6,8 @@ import pytest
 from kb.extensions import db
 from kb.search.models import SearchLog
 
+pytestmark = pytest.mark.search
+
 
 @pytest.fixture
 def app(app):

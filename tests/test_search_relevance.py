@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+pytestmark = pytest.mark.search
+
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "relevance_nl.yaml").read_text())
 
 

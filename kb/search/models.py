@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kb.db import utcnow
@@ -30,3 +30,39 @@ class SearchLog(db.Model):
     result_count: Mapped[int]
     took_ms: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class SearchEntry(db.Model):
+    """One document as the PostgreSQL backend indexes it (unused with Whoosh).
+
+    The columns hold terms already analysed in Python; on PostgreSQL the migration adds
+    generated tsvector columns over them with GIN indexes (see the search migration).
+    """
+
+    __tablename__ = "search_entries"
+
+    document_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    slug: Mapped[str] = mapped_column(String(120))
+    level: Mapped[str] = mapped_column(String(16), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16), default="")
+    category: Mapped[str] = mapped_column(String(60), default="")
+    tags: Mapped[str] = mapped_column(Text, default="")  # comma-separated
+    revision: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    title_terms: Mapped[str] = mapped_column(Text, default="")
+    tag_terms: Mapped[str] = mapped_column(Text, default="")
+    body_terms: Mapped[str] = mapped_column(Text, default="")
+    part_terms: Mapped[str] = mapped_column(Text, default="")
+    title_words: Mapped[str] = mapped_column(Text, default="")
+    words: Mapped[str] = mapped_column(Text, default="")  # space-separated vocabulary
+
+
+class SearchWord(db.Model):
+    """How many documents of a level contain a word: the vocabulary for typo corrections."""
+
+    __tablename__ = "search_words"
+
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)
+    word: Mapped[str] = mapped_column(String(80), primary_key=True)
+    doc_count: Mapped[int] = mapped_column(default=0)

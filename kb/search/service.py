@@ -102,39 +102,43 @@ def to_index_doc(doc: Document, revision: Revision, vocabulary: Vocabulary) -> I
 
 
 def sync(batch: int = 500) -> int:
-    """Apply the outbox to the index; returns the number of documents updated."""
+    """Apply the outbox to the index; returns the number of documents updated.
+
+    Each batch reads the outbox and the documents while holding the writer lock and
+    commits before releasing it, so a later batch always sees later database state.
+    """
     engine = backend()
+    timeout = current_app.config.get("KB_SEARCH_LOCK_TIMEOUT", 10.0)
     done = 0
-    with engine.lock(current_app.config.get("KB_SEARCH_LOCK_TIMEOUT", 10.0)):
-        while True:
-            rows = db.session.execute(
-                select(SearchOutbox.id, SearchOutbox.document_id)
-                .order_by(SearchOutbox.id)
-                .limit(batch)
-            ).all()
-            if not rows:
-                break
-            ids = {r.document_id for r in rows}
-            pairs = db.session.execute(
-                _with_revisions(select(Document).where(Document.id.in_(ids)))
-            ).all()
-            extra = set()
-            for _doc, revision in pairs:
-                extra |= vocabulary_words(f"{revision.title} {highlight.plain_text(revision.html)}")
-            try:
-                vocabulary = engine.vocabulary(None, extra)
-            except IndexMissing:
-                _rebuild_locked(engine, None)
-                continue
-            upserts = [d for d in (to_index_doc(doc, rev, vocabulary) for doc, rev in pairs) if d]
-            deletes = sorted(ids - {d.id for d in upserts})
-            engine.apply(upserts, deletes)
-            db.session.execute(
-                delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows]))
-            )
+    while True:
+        with engine.lock(timeout):
+            count = _sync_batch(engine, batch)
             db.session.commit()
-            done += len(ids)
-    return done
+        if count is None:
+            return done
+        done += count
+
+
+def _sync_batch(engine: SearchBackend, batch: int) -> int | None:
+    rows = db.session.execute(
+        select(SearchOutbox.id, SearchOutbox.document_id).order_by(SearchOutbox.id).limit(batch)
+    ).all()
+    if not rows:
+        return None
+    ids = {r.document_id for r in rows}
+    pairs = db.session.execute(_with_revisions(select(Document).where(Document.id.in_(ids)))).all()
+    extra = set()
+    for _doc, revision in pairs:
+        extra |= vocabulary_words(f"{revision.title} {highlight.plain_text(revision.html)}")
+    try:
+        vocabulary = engine.vocabulary(None, extra)
+    except IndexMissing:
+        _rebuild_locked(engine, None)
+        return len(ids)
+    upserts = [d for d in (to_index_doc(doc, rev, vocabulary) for doc, rev in pairs) if d]
+    engine.apply(upserts, sorted(ids - {d.id for d in upserts}))
+    db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows])))
+    return len(ids)
 
 
 def sync_quietly() -> None:
@@ -177,7 +181,7 @@ def _rebuild_locked(engine: SearchBackend, progress) -> int:
     count = engine.rebuild(_all_index_docs(progress), None)
     if last is not None:
         db.session.execute(delete(SearchOutbox).where(SearchOutbox.id <= last))
-        db.session.commit()
+    db.session.commit()
     return count
 
 

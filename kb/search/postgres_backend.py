@@ -1,0 +1,269 @@
+"""PostgreSQL full-text backend (KB_SEARCH_BACKEND=postgres), for teams on several hosts.
+
+Every host searches the same tables, so there is no per-host index to keep in step.
+Terms arrive analysed by kb.search.analysis (the same stems, compounds and folding as
+Whoosh) and are indexed with the 'simple' configuration, weighted title A, tags B, body C,
+compound parts D. Typos use pg_trgm over search_words, a per-level vocabulary.
+"""
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import text
+
+from kb.extensions import db
+from kb.search.analysis import Vocabulary
+from kb.search.backend import FACETS, LEVELS, Hit, IndexDoc, Query, Results, batched
+
+LOCK_KEY = 0x6B62_5345  # "kbSE": one advisory lock for every writer of the search tables
+# ts_rank weights in the order {D, C, B, A}: parts 0.8, body 1, tags 2, title 3 (as Whoosh).
+WEIGHTS = "{0.27, 0.33, 0.67, 1.0}"
+
+
+def _tsquery(query: Query) -> str:
+    """A to_tsquery('simple', ...) string; terms are [a-z0-9] only, so nothing to escape."""
+
+    def term(t: str) -> str:
+        return "".join(c for c in t if c.isalnum()) or "x"
+
+    parts = []
+    for unit in query.units:
+        alternatives = ["(" + " & ".join(term(t) for t in alt) + ")" for alt in unit if alt]
+        if alternatives:
+            parts.append("(" + " | ".join(alternatives) + ")")
+    for phrase in query.phrases:
+        parts.append("(" + " <-> ".join(term(t) for t in phrase) + ")")
+    return (" & " if query.match_all_units else " | ").join(parts)
+
+
+class PostgresVocabulary(Vocabulary):
+    def __init__(self, levels, extra: set[str] | None = None) -> None:
+        from kb.search.analysis import stem
+
+        self.levels = list(levels)
+        self.extra = extra or set()
+        self.extra_stems = {stem(w) for w in self.extra}
+        self.splits: dict[str, list[str]] = {}
+        self._words: dict[str, bool] = {}
+        self._stems: dict[str, bool] = {}
+
+    def has_word(self, word: str) -> bool:
+        if word in self.extra:
+            return True
+        if word not in self._words:
+            self._words[word] = bool(
+                db.session.execute(
+                    text(
+                        "SELECT 1 FROM search_words WHERE word = :w AND level = ANY(:levels) "
+                        "AND doc_count > 0 LIMIT 1"
+                    ),
+                    {"w": word, "levels": self.levels},
+                ).first()
+            )
+        return self._words[word]
+
+    def has_stem(self, term: str) -> bool:
+        if term in self.extra_stems:
+            return True
+        if term not in self._stems:
+            clean = "".join(c for c in term if c.isalnum())
+            self._stems[term] = bool(clean) and bool(
+                db.session.execute(
+                    text(
+                        "SELECT 1 FROM search_entries WHERE tsv @@ to_tsquery('simple', :t) LIMIT 1"
+                    ),
+                    {"t": clean},
+                ).first()
+            )
+        return self._stems[term]
+
+
+class PostgresBackend:
+    @contextmanager
+    def lock(self, timeout: float | None = None) -> Iterator[None]:
+        """A transaction-level advisory lock: released by the commit that ends the batch."""
+        if timeout is not None:
+            db.session.execute(text(f"SET LOCAL lock_timeout = '{int(timeout * 1000)}ms'"))
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+        yield
+
+    def _remove(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        old = db.session.execute(
+            text("DELETE FROM search_entries WHERE document_id = ANY(:ids) RETURNING level, words"),
+            {"ids": ids},
+        ).all()
+        counts = Counter((level, w) for level, words in old for w in words.split())
+        for (level, word), n in counts.items():
+            db.session.execute(
+                text(
+                    "UPDATE search_words SET doc_count = doc_count - :n "
+                    "WHERE level = :level AND word = :word"
+                ),
+                {"n": n, "level": level, "word": word},
+            )
+        db.session.execute(text("DELETE FROM search_words WHERE doc_count <= 0"))
+
+    def _insert(self, docs: list[IndexDoc]) -> None:
+        if not docs:
+            return
+        db.session.execute(
+            text(
+                "INSERT INTO search_entries (document_id, slug, level, kind, channel, category, "
+                "tags, revision, title, title_terms, tag_terms, body_terms, part_terms, "
+                "title_words, words) VALUES (:id, :slug, :level, :kind, :channel, :category, "
+                ":tags, :revision, :title, :title_terms, :tag_terms, :body_terms, :part_terms, "
+                ":title_words, :words)"
+            ),
+            [
+                {
+                    "id": d.id,
+                    "slug": d.slug,
+                    "level": d.level,
+                    "kind": d.kind,
+                    "channel": d.channel or "",
+                    "category": d.category or "",
+                    "tags": ",".join(d.tags),
+                    "revision": d.revision,
+                    "title": d.title,
+                    "title_terms": " ".join(d.title_terms),
+                    "tag_terms": " ".join(d.tag_terms),
+                    "body_terms": " ".join(d.body_terms),
+                    "part_terms": " ".join(d.part_terms),
+                    "title_words": " ".join(sorted(d.title_words)),
+                    "words": " ".join(sorted(w for w in d.words if len(w) <= 80)),
+                }
+                for d in docs
+            ],
+        )
+        counts = Counter((d.level, w) for d in docs for w in d.words if len(w) <= 80)
+        db.session.execute(
+            text(
+                "INSERT INTO search_words (level, word, doc_count) VALUES (:level, :word, :n) "
+                "ON CONFLICT (level, word) DO UPDATE "
+                "SET doc_count = search_words.doc_count + EXCLUDED.doc_count"
+            ),
+            [{"level": lv, "word": w, "n": n} for (lv, w), n in counts.items()],
+        )
+
+    def apply(self, upserts: list[IndexDoc], deletes: list[int]) -> None:
+        """Part of the caller's transaction: the outbox rows go with it."""
+        self._remove(sorted({*deletes, *(d.id for d in upserts)}))
+        self._insert(upserts)
+
+    def rebuild(self, docs: Iterator[IndexDoc], progress: Callable[[], None] | None = None) -> int:
+        """One transaction: readers keep seeing the old entries until it commits."""
+        db.session.execute(text("DELETE FROM search_entries"))
+        db.session.execute(text("DELETE FROM search_words"))
+        count = 0
+        for batch in batched(docs, 500):
+            self._insert(batch)
+            count += len(batch)
+            if progress:
+                for _ in batch:
+                    progress()
+        return count
+
+    @staticmethod
+    def _where(query_levels, filters: dict[str, str]) -> tuple[str, dict]:
+        clauses = ["e.level = ANY(:levels)"]
+        params: dict = {"levels": sorted(query_levels)}
+        for name, value in filters.items():
+            if name == "tag":
+                clauses.append(":tag = ANY(string_to_array(e.tags, ','))")
+                params["tag"] = value
+            else:
+                clauses.append(f"e.{name} = :f_{name}")
+                params[f"f_{name}"] = value
+        return " AND ".join(clauses), params
+
+    def search(self, query: Query) -> Results:
+        where, params = self._where(query.levels, query.filters)
+        tsquery = _tsquery(query)
+        if tsquery:
+            where += " AND e.tsv @@ to_tsquery('simple', :q)"
+            params["q"] = tsquery
+            rank = f"ts_rank('{WEIGHTS}', e.tsv, to_tsquery('simple', :q))"
+        else:
+            rank = "0"
+        params.update(limit=query.limit, offset=(query.page - 1) * query.limit)
+        rows = db.session.execute(
+            text(
+                f"SELECT e.document_id, e.slug, e.kind, e.channel, e.title, {rank} AS score "
+                f"FROM search_entries e WHERE {where} "
+                "ORDER BY score DESC, e.document_id LIMIT :limit OFFSET :offset"
+            ),
+            params,
+        ).all()
+        total = db.session.scalar(
+            text(f"SELECT count(*) FROM search_entries e WHERE {where}"), params
+        )
+        facets: dict[str, dict[str, int]] = {}
+        for name in FACETS:
+            column = "unnest(string_to_array(e.tags, ','))" if name == "tag" else f"e.{name}"
+            facet_rows = db.session.execute(
+                text(
+                    f"SELECT v, count(*) FROM (SELECT {column} AS v FROM search_entries e "
+                    f"WHERE {where}) f WHERE v <> '' GROUP BY v"
+                ),
+                params,
+            ).all()
+            facets[name] = {v: n for v, n in facet_rows}
+        hits = [Hit(r[0], r[1], r[2], r[3], r[4], round(float(r[5]), 4)) for r in rows]
+        return Results(total=total or 0, hits=hits, facets=facets)
+
+    def suggest(
+        self, prefix: str, words: list[str], levels: frozenset[str], limit: int
+    ) -> list[Hit]:
+        terms = ["".join(c for c in w if c.isalnum()) for w in words]
+        terms = [t for t in terms if t]
+        clean = "".join(c for c in prefix if c.isalnum())
+        parts = terms + ([f"{clean}:*"] if clean else [])
+        if not parts:
+            return []
+        rows = db.session.execute(
+            text(
+                "SELECT document_id, slug, kind, channel, title FROM search_entries "
+                "WHERE level = ANY(:levels) AND title_tsv @@ to_tsquery('simple', :q) "
+                "ORDER BY length(title), document_id LIMIT :limit"
+            ),
+            {"levels": sorted(levels), "q": " & ".join(parts), "limit": limit},
+        ).all()
+        return [Hit(r[0], r[1], r[2], r[3], r[4], 1.0) for r in rows]
+
+    def vocabulary(
+        self, levels: frozenset[str] | None, extra: set[str] | None = None
+    ) -> Vocabulary:
+        return PostgresVocabulary(levels or LEVELS, extra)
+
+    def corrections(self, word: str, levels: frozenset[str], limit: int = 3) -> list[str]:
+        from kb.search.whoosh_backend import _distance
+
+        maxdist = 1 if len(word) <= 4 else 2
+        db.session.execute(text("SET LOCAL pg_trgm.similarity_threshold = 0.2"))
+        rows = db.session.execute(
+            text(
+                "SELECT word, sum(doc_count) AS n FROM search_words "
+                "WHERE level = ANY(:levels) AND word % :w AND left(word, 1) = left(:w, 1) "
+                "GROUP BY word ORDER BY similarity(word, :w) DESC LIMIT 20"
+            ),
+            {"levels": sorted(levels), "w": word},
+        ).all()
+        scored = [
+            (n / (1 + 3 * d), w)
+            for w, n in rows
+            if (d := _distance(word, w)) <= maxdist and w != word
+        ]
+        return [w for _, w in sorted(scored, reverse=True)][:limit]
+
+    def indexed(self) -> dict[int, tuple[str, int]]:
+        rows = db.session.execute(text("SELECT document_id, level, revision FROM search_entries"))
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def stats(self) -> dict[str, int]:
+        return {"documents": db.session.scalar(text("SELECT count(*) FROM search_entries")) or 0}
+
+    def close(self) -> None:
+        pass

@@ -229,3 +229,48 @@ def test_openapi_document_is_generated_from_the_operations(client):
         "article",
         "script",
     ]
+
+
+def test_metadata_changes_wait_for_publishing(client, editor_headers, make_document):
+    slug = make_document(
+        "Interne werkwijze",
+        "Alleen voor medewerkers.",
+        audience="internal",
+        category="werkwijze",
+        tags=["intern"],
+    )
+    response = client.put(
+        f"/api/v1/documents/{slug}",
+        headers=editor_headers,
+        json={
+            "base_revision": 1,
+            "audience": "public",
+            "category": "contact",
+            "tags": ["openbaar"],
+        },
+    )
+    assert response.status_code == 200
+    draft = response.get_json()
+    assert (draft["audience"], draft["category"], draft["tags"]) == (
+        "public",
+        "contact",
+        ["openbaar"],
+    )
+    # Not published yet: customers still get a 404, and the live metadata is unchanged.
+    assert client.get(f"/api/v1/documents/{slug}").status_code == 404
+    listed = client.get("/api/v1/documents?category=werkwijze", headers=editor_headers).get_json()
+    assert [d["slug"] for d in listed["items"]] == [slug]
+    diff = client.get(
+        f"/api/v1/documents/{slug}/diff?from=1&to=2", headers=editor_headers
+    ).get_json()
+    assert "-audience: internal" in diff["unified"] and "+audience: public" in diff["unified"]
+    client.post(f"/api/v1/documents/{slug}/publish", headers=editor_headers, json={})
+    public = client.get(f"/api/v1/documents/{slug}").get_json()
+    assert (public["audience"], public["category"], public["tags"]) == (
+        "public",
+        "contact",
+        ["openbaar"],
+    )
+    # Publishing revision 1 again brings its metadata back.
+    client.post(f"/api/v1/documents/{slug}/publish", headers=editor_headers, json={"revision": 1})
+    assert client.get(f"/api/v1/documents/{slug}").status_code == 404

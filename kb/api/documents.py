@@ -62,6 +62,8 @@ def _full(doc: Document, revision=None) -> s.DocumentOut:
         html=str(service.resolved_html(revision.html, user)),
     )
     out.revision, out.title = revision.number, revision.title
+    out.audience, out.channel, out.category = revision.audience, revision.channel, revision.category
+    out.tags, out.language = list(revision.tags or []), revision.language
     return out
 
 

@@ -17,10 +17,18 @@ class DiffLine:
     text: str
 
 
+def _lines(rev: Revision) -> list[str]:
+    """Title, metadata as front matter, then the body: every versioned field is compared."""
+    meta = [
+        f"{name}: {', '.join(value) if isinstance(value, list) else (value or '')}"
+        for name, value in rev.meta.items()
+    ]
+    return ["---", *meta, "---", f"# {rev.title}", "", *rev.body.splitlines()]
+
+
 def source_diff(old: Revision, new: Revision, context: int = 3) -> list[DiffLine]:
-    """Unified diff of title and body, as lines for a template or the API."""
-    a = [f"# {old.title}", "", *old.body.splitlines()]
-    b = [f"# {new.title}", "", *new.body.splitlines()]
+    """Unified diff of metadata, title and body, as lines for a template or the API."""
+    a, b = _lines(old), _lines(new)
     lines = []
     for line in difflib.unified_diff(
         a, b, f"r{old.number}", f"r{new.number}", n=context, lineterm=""
@@ -34,8 +42,7 @@ def source_diff(old: Revision, new: Revision, context: int = 3) -> list[DiffLine
 
 
 def unified_text(old: Revision, new: Revision) -> str:
-    a = [f"# {old.title}", "", *old.body.splitlines()]
-    b = [f"# {new.title}", "", *new.body.splitlines()]
+    a, b = _lines(old), _lines(new)
     return "\n".join(
         difflib.unified_diff(a, b, f"revisie {old.number}", f"revisie {new.number}", lineterm="")
     )

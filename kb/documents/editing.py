@@ -104,10 +104,10 @@ def edit(slug: str):
     doc = _editor_doc(slug, edit=True)
     form = _document_form()
     if request.method == "GET":
-        current = doc.current
+        current = doc.current  # the newest revision, with its own metadata
         form.title.data, form.body.data = current.title, current.body
-        form.audience.data, form.channel.data = doc.audience, doc.channel or ""
-        form.category.data, form.tags.data = doc.category, ", ".join(doc.tags or [])
+        form.audience.data, form.channel.data = current.audience, current.channel or ""
+        form.category.data, form.tags.data = current.category, ", ".join(current.tags or [])
         if "min_edit_role" in form:
             form.min_edit_role.data = doc.min_edit_role
         form.kind.data = doc.kind

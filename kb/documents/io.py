@@ -176,15 +176,15 @@ def render_file(doc: Document) -> str:
     revision = doc.published if doc.status == "published" and doc.published else doc.current
     meta: dict[str, Any] = {"title": revision.title, "slug": doc.slug, "kind": doc.kind}
     if doc.kind != "script":
-        meta["audience"] = doc.audience
-    if doc.channel:
-        meta["channel"] = doc.channel
-    meta["category"] = doc.category
-    meta["tags"] = list(doc.tags or [])
-    if doc.min_edit_role != service.default_min_edit_role(doc.category, doc.channel):
+        meta["audience"] = revision.audience
+    if revision.channel:
+        meta["channel"] = revision.channel
+    meta["category"] = revision.category
+    meta["tags"] = list(revision.tags or [])
+    if doc.min_edit_role != service.default_min_edit_role(revision.category, revision.channel):
         meta["min_edit_role"] = doc.min_edit_role
-    if doc.language != "nl":
-        meta["language"] = doc.language
+    if revision.language != "nl":
+        meta["language"] = revision.language
     if doc.status != "published":
         meta["status"] = doc.status
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=None)

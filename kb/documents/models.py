@@ -15,6 +15,7 @@ STATUSES = ("draft", "published", "archived")
 LANGUAGES = ("nl", "en")
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$"
 POLICY_CATEGORY = "beleid"
+VERSIONED = ("audience", "channel", "category", "tags", "language")
 
 
 class Revision(db.Model):
@@ -30,8 +31,19 @@ class Revision(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     message: Mapped[str] = mapped_column(String(500), default="")
+    # Metadata is versioned with the text: a published document shows its published
+    # revision's audience, category and tags until a newer revision is published.
+    audience: Mapped[str] = mapped_column(String(16), default="public")
+    channel: Mapped[str | None] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(60), default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    language: Mapped[str] = mapped_column(String(8), default="nl")
 
     author = relationship("User", lazy="joined")
+
+    @property
+    def meta(self) -> dict:
+        return {name: getattr(self, name) for name in VERSIONED}
 
 
 class Document(db.Model):

@@ -7,6 +7,7 @@ the system, e.g. the content import), runs in one unit of work and records an au
 import re
 import unicodedata
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
@@ -33,6 +34,7 @@ from kb.documents.models import (
     LANGUAGES,
     POLICY_CATEGORY,
     SLUG_PATTERN,
+    VERSIONED,
     Document,
     Revision,
 )
@@ -45,7 +47,6 @@ MAX_BODY = 100_000
 MAX_TAGS = 20
 MAX_TAG = 40
 MAX_MESSAGE = 500
-META_FIELDS = ("kind", "audience", "channel", "category", "tags", "language", "min_edit_role")
 CATEGORY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,59}$"
 TAG_PATTERN = r"^[\w][\w -]{0,39}$"
 
@@ -187,6 +188,7 @@ def create_document(actor, data: Mapping[str, Any]) -> Document:
                 html=html,
                 author_id=getattr(actor, "id", None),
                 message=fields["message"] or _("Eerste versie"),
+                **{name: getattr(doc, name) for name in VERSIONED},
             )
         )
         try:
@@ -215,35 +217,43 @@ def save_revision(
     current = doc.current
     title = fields.get("title", current.title)
     body = fields.get("body", current.body)
-    meta = {k: fields[k] for k in META_FIELDS if k in fields and fields[k] != getattr(doc, k)}
-    if "min_edit_role" in meta and actor is not None and not can_set_min_edit_role(actor):
-        raise Forbidden(_("Alleen een supervisor mag bepalen wie dit document bewerkt."))
-    if title == current.title and body == current.body and not meta:
-        return None
-    before = {k: getattr(doc, k) for k in META_FIELDS}
-    for key, value in meta.items():
-        setattr(doc, key, value)
+    meta = {**current.meta, **{k: fields[k] for k in VERSIONED if k in fields}}
     if doc.kind == "script":
-        doc.audience = "internal"
-    if ("category" in meta or "channel" in meta) and "min_edit_role" not in meta:
-        floor = default_min_edit_role(doc.category, doc.channel)
-        if role_rank(floor) > role_rank(doc.min_edit_role):
-            doc.min_edit_role = floor
-    try:
-        _check_shape(doc)
-        _authorise(actor, doc)
-        html = current.html if body == current.body else _render(body)
-    except Exception:
-        for key, value in before.items():
-            setattr(doc, key, value)
-        raise
+        meta["audience"] = "internal"
+    min_role = fields.get("min_edit_role") or doc.min_edit_role
+    if min_role != doc.min_edit_role and actor is not None and not can_set_min_edit_role(actor):
+        raise Forbidden(_("Alleen een supervisor mag bepalen wie dit document bewerkt."))
+    moved_to = (meta["category"], meta["channel"]) != (current.category, current.channel)
+    if moved_to and "min_edit_role" not in fields:
+        floor = default_min_edit_role(meta["category"], meta["channel"])
+        if role_rank(floor) > role_rank(min_role):
+            min_role = floor
+    if (title, body, meta, min_role) == (
+        current.title,
+        current.body,
+        current.meta,
+        doc.min_edit_role,
+    ):
+        return None
+    _check_shape(SimpleNamespace(kind=doc.kind, **meta))
+    _authorise(actor, SimpleNamespace(min_edit_role=min_role))
+    html = current.html if body == current.body else _render(body)
+    # Drafts and archived documents follow their newest revision at once; a published
+    # document keeps its published metadata until this revision is published.
+    live = {} if doc.status == "published" else meta
     number = base_revision + 1
     with unit_of_work():
         # Compare-and-swap: only one of two concurrent saves on the same base wins.
         moved = db.session.execute(
             update(Document)
             .where(Document.id == doc.id, Document.current_number == base_revision)
-            .values(current_number=number, title=title, updated_at=utcnow())
+            .values(
+                current_number=number,
+                title=title,
+                updated_at=utcnow(),
+                min_edit_role=min_role,
+                **live,
+            )
             .execution_options(synchronize_session=False)
         ).rowcount
         if moved != 1:
@@ -258,6 +268,7 @@ def save_revision(
             html=html,
             author_id=getattr(actor, "id", None),
             message=fields["message"],
+            **meta,
         )
         db.session.add(revision)
         try:
@@ -272,7 +283,7 @@ def save_revision(
             "document",
             doc.slug,
             revision=number,
-            fields=sorted(([k for k in ("title", "body") if k in fields]) + list(meta)),
+            fields=sorted(k for k in ("title", "body", *VERSIONED, "min_edit_role") if k in fields),
         )
         search.enqueue(doc)
     db.session.refresh(doc)
@@ -295,6 +306,8 @@ def publish(doc: Document, actor, number: int | None = None) -> Document:
         doc.status = "published"
         doc.published_number = revision.number
         doc.published_title = revision.title
+        for name, value in revision.meta.items():
+            setattr(doc, name, value)
         doc.published_at = utcnow()
         audit.record(actor, "document.publish", "document", doc.slug, revision=revision.number)
         search.enqueue(doc)
@@ -303,24 +316,21 @@ def publish(doc: Document, actor, number: int | None = None) -> Document:
 
 def unpublish(doc: Document, actor) -> Document:
     """Take the document back to draft; readers without draft rights get a 404 again."""
-    _authorise(actor, doc)
-    with unit_of_work():
-        doc.status = "draft"
-        doc.published_number = None
-        doc.published_title = None
-        audit.record(actor, "document.unpublish", "document", doc.slug)
-        search.enqueue(doc)
-    return doc
+    return _withdraw(doc, actor, "draft", "document.unpublish")
 
 
 def archive(doc: Document, actor) -> Document:
     """Archive: kept with its history for editors, gone for everyone else."""
+    return _withdraw(doc, actor, "archived", "document.archive")
+
+
+def _withdraw(doc: Document, actor, status: str, action: str) -> Document:
     _authorise(actor, doc)
     with unit_of_work():
-        doc.status = "archived"
+        doc.status = status
         doc.published_number = None
         doc.published_title = None
-        audit.record(actor, "document.archive", "document", doc.slug)
+        audit.record(actor, action, "document", doc.slug)
         search.enqueue(doc)
     return doc
 
@@ -335,6 +345,7 @@ def restore(doc: Document, actor, number: int) -> Revision:
         {
             "title": old.title,
             "body": old.body,
+            **old.meta,
             "message": _("Hersteld van revisie %(n)d", n=number),
         },
     )

@@ -121,7 +121,13 @@ QUESTION_TEMPLATES = [
     "Veelgestelde vragen over {obj}",
     "{Obj} {act} – stap voor stap",
 ]
-INTERNAL_PREFIXES = ["Werkinstructie", "Interne richtlijn", "Checklist", "Handleiding agent", "Werkwijze"]
+INTERNAL_PREFIXES = [
+    "Werkinstructie",
+    "Interne richtlijn",
+    "Checklist",
+    "Handleiding agent",
+    "Werkwijze",
+]
 
 SCRIPT_OPENERS = [
     "Goedemorgen, u spreekt met {agent} van Polderlink. Waarmee kan ik u helpen?",
@@ -263,9 +269,9 @@ class Corpus:
             primary = rng.choice(self.internal if rng.random() < 0.6 else self.seeds)
         else:
             kind, audience = "script", "internal"
-            channel = rng.choices(
-                [c for c, _ in CHANNEL_WEIGHTS], [w for _, w in CHANNEL_WEIGHTS]
-            )[0]
+            channel = rng.choices([c for c, _ in CHANNEL_WEIGHTS], [w for _, w in CHANNEL_WEIGHTS])[
+                0
+            ]
             primary = rng.choice(self.seeds)
         category = primary.category
         if rng.random() < 0.08:

@@ -12,6 +12,7 @@ process and temp folder is removed at the end (also on errors).
 """
 
 import argparse
+import contextlib
 import cProfile
 import http.client
 import io
@@ -303,20 +304,34 @@ class Server:
             self.proc.kill()
             self.proc.wait()
         for pid in workers:  # normally gone with the master; never leave one behind
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
-def rss_mb(pid: int) -> tuple[float, float]:
-    """(VmRSS, VmHWM) in MB."""
+def memory(pid: int) -> dict[str, float]:
+    """VmRSS, VmHWM (peak), RssAnon (private heap) and RssFile (mapped files: shared
+    libraries and Whoosh's memory-mapped index, shared between workers) in MB."""
     fields = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
+        if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
             fields[key] = int(value.split()[0]) / 1024
-    return fields.get("VmRSS", 0.0), fields.get("VmHWM", 0.0)
+    return fields
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """utime + stime of these processes (and their waited-for children)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+    return total / CLOCK_TICKS
 
 
 # -- HTTP clients --------------------------------------------------------------------------
@@ -437,7 +452,7 @@ def publish_to_visible(server: Server, editor: str, trials: int, rng: random.Ran
     client = Client(server.port)
     trials_out = []
     try:
-        for trial in range(trials):
+        for _ in range(trials):
             word = "qz" + "".join(rng.choice("bcdfghjklmnpvwx") for _ in range(10))
             status, payload, _ = client.call(
                 "POST",
@@ -642,7 +657,7 @@ def run_size(n: int, args, corpus: Corpus) -> dict:
         ready = kb_srv.wait_ready("/api/v1/search/suggest?q=wa")
         fts_srv.wait_ready("/search?q=storing")
         log(f"  servers up: kb :{kb_srv.port} ({ready:.1f} s), fts5 :{fts_srv.port}")
-        res["rss_start"] = [rss_mb(p)[0] for p in kb_srv.workers()]
+        res["rss_start"] = [memory(p)["VmRSS"] for p in kb_srv.workers()]
 
         agent = {"Authorization": f"Bearer {tokens['agent']}"}
         search_paths = [f"/api/v1/search?q={quote(q)}" for q in QUERIES]
@@ -658,18 +673,29 @@ def run_size(n: int, args, corpus: Corpus) -> dict:
         ]
         for name, srv, paths, headers, counter in phases:
             warm = run_load(srv.port, paths, args.warmup, args.time_cap, headers, counter)
+            pids = srv.workers()
+            cpu0, load0 = cpu_seconds(pids), os.getloadavg()[0]
             stats = run_load(srv.port, paths, args.requests, args.time_cap, headers, counter)
+            stats["cpu_ms"] = (cpu_seconds(pids) - cpu0) / max(stats["n"], 1) * 1000
+            stats["loadavg"] = (load0, os.getloadavg()[0])
             stats["warm_max"] = warm["max"]
             res[name] = stats
             log(
                 f"  {name:13s} {stats['n']} req in {stats['wall']:.1f} s: "
                 f"p50 {stats['p50']:.1f} p95 {stats['p95']:.1f} p99 {stats['p99']:.1f} ms, "
-                f"{stats['rps']:.1f} req/s, errors {stats['errors']}, "
-                f"zero-result {stats['zero']}/{stats['distinct']} (warm-up max {warm['max']:.0f} ms)"
+                f"{stats['rps']:.1f} req/s, worker CPU {stats['cpu_ms']:.1f} ms/req, "
+                f"errors {stats['errors']}, zero-result {stats['zero']}/{stats['distinct']}, "
+                f"warm-up max {warm['max']:.0f} ms, load avg {load0:.1f}"
             )
         workers = kb_srv.workers()
-        res["rss"] = [rss_mb(p) for p in workers]
-        log(f"  kb worker RSS after load: {', '.join(f'{r:.0f} MB' for r, _ in res['rss'])}")
+        res["rss"] = [memory(p) for p in workers]
+        log(
+            "  kb worker memory after load: "
+            + "; ".join(
+                f"RSS {m['VmRSS']:.0f} MB (anon {m['RssAnon']:.0f}, file {m['RssFile']:.0f})"
+                for m in res["rss"]
+            )
+        )
         res["ratio_anon"] = res["search_anon"]["rps"] / res["fts_anon"]["rps"]
         res["ratio_agent"] = res["search_agent"]["rps"] / res["fts_agent"]["rps"]
 
@@ -695,6 +721,16 @@ def run_size(n: int, args, corpus: Corpus) -> dict:
 
 
 # -- reporting -------------------------------------------------------------------------------
+PHASES = ("search_anon", "search_agent", "suggest", "fts_anon", "fts_agent")
+PHASE_LABELS = {
+    "search_anon": "kb search, anonymous",
+    "search_agent": "kb search, agent",
+    "suggest": "kb suggest, anonymous",
+    "fts_anon": "FTS5, public",
+    "fts_agent": "FTS5, public+internal",
+}
+
+
 def f1(v) -> str:
     return "–" if v is None or v != v else f"{v:.1f}"
 
@@ -703,23 +739,32 @@ def f0(v) -> str:
     return "–" if v is None or v != v else f"{v:.0f}"
 
 
+def pair(a, b, fmt=f1) -> str:
+    return f"{fmt(a)} / {fmt(b)}"
+
+
 def rows_for(r: dict) -> list[tuple[str, str, str, object]]:
-    """(label, formatted value, target key or '', value to check)."""
-    rss_max = max(x[0] for x in r["rss"])
-    vis = r["visible"]
-    sa, sg, su, fa, fg = (r[k] for k in ("search_anon", "search_agent", "suggest", "fts_anon", "fts_agent"))
+    """(label, formatted value, target key or '', value checked against the target)."""
+    sa, sg, su, fa, fg = (r[k] for k in PHASES)
+    mem, vis = r["rss"], r["visible"]
+    rss_max = max(m["VmRSS"] for m in mem)
+    each = ", ".join(f0(m["VmRSS"]) for m in mem)
+    anon, files = max(m["RssAnon"] for m in mem), max(m["RssFile"] for m in mem)
+    ratios = f"{r['ratio_anon']:.2f} / {r['ratio_agent']:.2f}"
     return [
         ("index build / full reindex (s)", f1(r["reindex_s"]), "reindex_s", r["reindex_s"]),
-        ("search p50 / p95 ms, anonymous", f"{f1(sa['p50'])} / {f1(sa['p95'])}", "search_p95", sa["p95"]),
-        ("search p50 / p95 ms, agent", f"{f1(sg['p50'])} / {f1(sg['p95'])}", "search_p95", sg["p95"]),
-        ("suggest p50 / p95 ms", f"{f1(su['p50'])} / {f1(su['p95'])}", "suggest_p95", su["p95"]),
-        ("search req/s, anonymous / agent", f"{f1(sa['rps'])} / {f1(sg['rps'])}", "", None),
-        ("FTS5 req/s, anonymous / agent", f"{f1(fa['rps'])} / {f1(fg['rps'])}", "", None),
-        ("ratio kb / FTS5 req/s, anon / agent", f"{r['ratio_anon']:.2f} / {r['ratio_agent']:.2f}", "ratio", min(r["ratio_anon"], r["ratio_agent"])),
-        ("FTS5 p50 / p95 ms, anonymous", f"{f1(fa['p50'])} / {f1(fa['p95'])}", "", None),
-        ("kb worker RSS MB, max (each)", f"{f0(rss_max)} ({', '.join(f0(x[0]) for x in r['rss'])})", "rss_mb", rss_max),
-        ("publish-to-visible ms, median / max (first hit)", f"{f0(vis['median_ms'])} / {f0(vis['max_ms'])}", "visible_ms", vis["max_ms"]),
-        ("publish-to-visible ms, both workers median / max", f"{f0(vis['all_median_ms'])} / {f0(vis['all_max_ms'])}", "visible_ms", vis["all_max_ms"]),
+        ("search p50 / p95 ms, anonymous", pair(sa["p50"], sa["p95"]), "search_p95", sa["p95"]),
+        ("search p50 / p95 ms, agent", pair(sg["p50"], sg["p95"]), "search_p95", sg["p95"]),
+        ("suggest p50 / p95 ms", pair(su["p50"], su["p95"]), "suggest_p95", su["p95"]),
+        ("search req/s, anonymous / agent", pair(sa["rps"], sg["rps"]), "", None),
+        ("FTS5 req/s, anonymous / agent", pair(fa["rps"], fg["rps"]), "", None),
+        ("ratio kb / FTS5 req/s, anonymous / agent", ratios, "ratio", min(r["ratio_anon"], r["ratio_agent"])),  # noqa: E501
+        ("FTS5 p50 / p95 ms, anonymous", pair(fa["p50"], fa["p95"]), "", None),
+        ("worker CPU ms/request, kb search / FTS5 (anonymous)", pair(sa["cpu_ms"], fa["cpu_ms"]), "", None),  # noqa: E501
+        ("kb worker RSS MB, max (each)", f"{f0(rss_max)} ({each})", "rss_mb", rss_max),
+        ("… private (RssAnon) / mapped files (RssFile) MB, max", pair(anon, files, f0), "", None),
+        ("publish-to-visible ms, median / max (first hit)", pair(vis["median_ms"], vis["max_ms"], f0), "visible_ms", vis["max_ms"]),  # noqa: E501
+        ("publish-to-visible ms, both workers median / max", pair(vis["all_median_ms"], vis["all_max_ms"], f0), "visible_ms", vis["all_max_ms"]),  # noqa: E501
     ]  # fmt: skip
 
 
@@ -729,56 +774,66 @@ def verdict(key: str, value) -> str:
     return "✅" if TARGETS[key][1](value) else "❌"
 
 
+def target(key: str) -> str:
+    return TARGETS[key][0] if key else ""
+
+
 def size_table(r: dict) -> str:
-    k = r["kinds"]
-    sa, sg, su, fa, fg = (r[x] for x in ("search_anon", "search_agent", "suggest", "fts_anon", "fts_agent"))
-    vis = r["visible"]
+    k, vis = r["kinds"], r["visible"]
     lines = [
         f"### {r['n']:,} documents".replace(",", " "),
         "",
-        f"Corpus: {k[('article', 'public')]} public articles, {k[('article', 'internal')]} internal "
-        f"articles, {k[('script', 'internal')]} scripts; {r['avg_words']:.0f} words on average. "
-        f"Load (generate + render + insert) {r['load_s']:.1f} s; FTS5 table build {r['fts_build_s']:.1f} s.",
+        f"Corpus: {k[('article', 'public')]} public articles, "
+        f"{k[('article', 'internal')]} internal articles, {k[('script', 'internal')]} scripts; "
+        f"{r['avg_words']:.0f} words on average. Load (generate + render + insert) "
+        f"{r['load_s']:.1f} s; FTS5 table build {r['fts_build_s']:.1f} s.",
         "",
         "| metric | value | target (10k) | |",
         "|---|---|---|---|",
     ]
     for label, value, key, check in rows_for(r):
-        lines.append(f"| {label} | {value} | {TARGETS[key][0] if key else ''} | {verdict(key, check)} |")
+        lines.append(f"| {label} | {value} | {target(key)} | {verdict(key, check)} |")
     lines += [
         "",
-        "| load phase | requests | p50 ms | p95 ms | p99 ms | max ms | req/s | errors | zero-result queries |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| load phase | requests | p50 ms | p95 ms | p99 ms | max ms | req/s "
+        "| worker CPU ms/req | errors | zero-result queries | load avg |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for name, s in (("kb search, anonymous", sa), ("kb search, agent", sg), ("kb suggest, anonymous", su),
-                    ("FTS5, public", fa), ("FTS5, public+internal", fg)):
+    for name in PHASES:
+        s = r[name]
         lines.append(
-            f"| {name} | {s['n']} | {f1(s['p50'])} | {f1(s['p95'])} | {f1(s['p99'])} | {f1(s['max'])} "
-            f"| {f1(s['rps'])} | {s['errors']} | {s['zero']}/{s['distinct']} |"
+            f"| {PHASE_LABELS[name]} | {s['n']} | {f1(s['p50'])} | {f1(s['p95'])} "
+            f"| {f1(s['p99'])} | {f1(s['max'])} | {f1(s['rps'])} | {f1(s['cpu_ms'])} "
+            f"| {s['errors']} | {s['zero']}/{s['distinct']} "
+            f"| {s['loadavg'][0]:.1f}→{s['loadavg'][1]:.1f} |"
         )
     lines += [
         "",
-        f"Publish-to-visible: {vis['trials']} trials, publish request median {f0(vis['publish_median_ms'])} ms, "
-        f"never visible {vis['never_visible']}, not seen by both workers {vis['not_seen_by_both']}; "
-        f"follow-up requests missing the document {vis['verify_missing']}/{vis['verify_n']} "
-        f"(answered by {vis['verify_workers']} workers), a worker losing it again {vis['regressions']}. "
-        f"kb worker RSS at start {', '.join(f0(x) for x in r['rss_start'])} MB, "
-        f"peak (VmHWM) {', '.join(f0(x[1]) for x in r['rss'])} MB.",
+        f"Publish-to-visible: {vis['trials']} trials, publish request median "
+        f"{f0(vis['publish_median_ms'])} ms, never visible {vis['never_visible']}, not seen by "
+        f"both workers {vis['not_seen_by_both']}; follow-up requests missing the document "
+        f"{vis['verify_missing']}/{vis['verify_n']} (answered by {vis['verify_workers']} "
+        f"workers), a worker losing it again {vis['regressions']}. kb worker RSS at start "
+        f"{', '.join(f0(x) for x in r['rss_start'])} MB, peak (VmHWM) "
+        f"{', '.join(f0(m['VmHWM']) for m in r['rss'])} MB.",
         "",
-    ]  # fmt: skip
+    ]
     return "\n".join(lines)
 
 
 def combined_table(results: list[dict]) -> str:
-    sizes = [r["n"] for r in results]
+    sizes = " | ".join(f"{r['n']:,}".replace(",", " ") for r in results)
     ten_k = next((r for r in results if r["n"] == 10_000), None)
-    head = "| metric | " + " | ".join(f"{n:,}".replace(",", " ") for n in sizes) + " | target (10k) | 10k |"
-    lines = [head, "|---|" + "---|" * len(sizes) + "---|---|"]
+    lines = [
+        f"| metric | {sizes} | target (10k) | 10k |",
+        "|---|" + "---|" * len(results) + "---|---|",
+    ]
     table = [rows_for(r) for r in results]
+    checks = rows_for(ten_k) if ten_k else None
     for i, (label, _, key, _) in enumerate(table[0]):
         cells = " | ".join(t[i][1] for t in table)
-        check = verdict(key, rows_for(ten_k)[i][3]) if ten_k else ""
-        lines.append(f"| {label} | {cells} | {TARGETS[key][0] if key else ''} | {check} |")
+        check = verdict(key, checks[i][3]) if checks else ""
+        lines.append(f"| {label} | {cells} | {target(key)} | {check} |")
     return "\n".join(lines)
 
 
@@ -801,6 +856,7 @@ def main() -> None:
     for name in ("DATABASE_URL", "KB_SEARCH_BACKEND"):  # the bench always uses SQLite + whoosh
         os.environ.pop(name, None)
     started = time.perf_counter()
+    load_start = os.getloadavg()[0]
     corpus = Corpus(args.seed)
     log(f"seed corpus: {len(corpus.seeds)} articles; sizes {sizes}; {os.cpu_count()} CPUs")
     results = [run_size(n, args, corpus) for n in sizes]
@@ -810,7 +866,9 @@ def main() -> None:
         "## kb search benchmark",
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, "
-        f"Python {sys.version.split()[0]}, wall time {wall / 60:.1f} min. "
+        f"Python {sys.version.split()[0]}, wall time {wall / 60:.1f} min, load average at "
+        f"start {load_start:.1f} (other processes on the machine skew wall-clock latency; "
+        f"worker CPU ms/request does not depend on them as much). "
         f"gunicorn -w 2 (sync) for kb and FTS5; 2 concurrent clients; {args.requests} measured "
         f"requests per endpoint after {args.warmup} warm-up requests; {len(QUERIES)} queries, "
         f"{len(PREFIXES)} suggest prefixes.",

@@ -222,7 +222,7 @@ def secrets_corpus(make_document):
 
 @pytest.mark.parametrize(
     "role, sees_internal",
-    [("anonymous", False), ("agent", True), ("editor", True), ("admin", True)],
+    [("anonymous", False), ("agent", True), ("editor", True), ("supervisor", True), ("admin", True)],
 )
 def test_secret_words_never_leak(
     client, secrets_corpus, make_user, token_for, login_as, role, sees_internal
@@ -242,7 +242,7 @@ def test_secret_words_never_leak(
         assert typo["total"] == 0 and SECRET not in str(typo)
     # Drafts only for editors who ask, and never the draft's words for anyone else.
     drafts = api(client, headers=headers, q=f"{SECRET}draft", drafts="true")
-    assert slugs(drafts) == (["concept"] if role in ("editor", "admin") else [])
+    assert slugs(drafts) == (["concept"] if role in ("editor", "supervisor", "admin") else [])
     # Suggestions for search-as-you-type.
     suggest = client.get("/api/v1/search/suggest", query_string={"q": "intern"}, headers=headers)
     assert ("Intern beleid" in suggest.get_data(as_text=True)) == sees_internal

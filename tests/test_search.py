@@ -222,7 +222,13 @@ def secrets_corpus(make_document):
 
 @pytest.mark.parametrize(
     "role, sees_internal",
-    [("anonymous", False), ("agent", True), ("editor", True), ("supervisor", True), ("admin", True)],
+    [
+        ("anonymous", False),
+        ("agent", True),
+        ("editor", True),
+        ("supervisor", True),
+        ("admin", True),
+    ],
 )
 def test_secret_words_never_leak(
     client, secrets_corpus, make_user, token_for, login_as, role, sees_internal

@@ -43,10 +43,27 @@ MIN_COMPOUND = 7
 _stemmer = DutchStemmer()
 
 
+def _fold_slow(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Latin letters with accents, folded once: str.translate is far cheaper than NFKD per word.
+_FOLD_TABLE: dict[int, str] = {}
+
+
 def fold(text: str) -> str:
     """Lowercase and strip accents: Café -> cafe, coördinator -> coordinator."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    text = text.lower()
+    if text.isascii():
+        return text
+    for c in set(text) - _SEEN:
+        _FOLD_TABLE.setdefault(ord(c), _fold_slow(c))  # € stays €, ĳ becomes ij
+        _SEEN.add(c)
+    return text.translate(_FOLD_TABLE)
+
+
+_SEEN: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -63,7 +80,8 @@ def tokens(text: str) -> Iterator[Token]:
 
 
 def words(text: str) -> list[str]:
-    return [fold(m.group()) for m in WORD_RE.finditer(text)]
+    """Folded words of a text (folding the whole text once is much cheaper than per word)."""
+    return WORD_RE.findall(fold(text))
 
 
 def _undouble(stem: str) -> str:
@@ -162,8 +180,13 @@ def _split(word: str, vocabulary: "Vocabulary") -> list[str]:
     return []
 
 
+_SEPARABLE_RE = re.compile("^(?:" + "|".join(SEPARABLE) + ")")
+
+
 def split_separable(word: str, vocabulary: Vocabulary) -> str | None:
     """opzeggen -> zeggen when the remainder is a known word (for "zeg ... op")."""
+    if not _SEPARABLE_RE.match(word):
+        return None
     for prefix in SEPARABLE:
         if word.startswith(prefix) and len(word) - len(prefix) >= 4:
             rest = word[len(prefix) :]

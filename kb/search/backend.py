@@ -91,6 +91,9 @@ class SearchBackend(Protocol):
 
     def stats(self) -> dict[str, int]: ...
 
+    def generation(self) -> object | None:
+        """A value that changes with every index change, or None when it cannot be known."""
+
 
 def batched(items: Iterable, size: int) -> Iterator[list]:
     batch = []

@@ -265,5 +265,9 @@ class PostgresBackend:
     def stats(self) -> dict[str, int]:
         return {"documents": db.session.scalar(text("SELECT count(*) FROM search_entries")) or 0}
 
+    def generation(self):
+        """No process-local result cache: other hosts change the tables without telling us."""
+        return None
+
     def close(self) -> None:
         pass

@@ -272,6 +272,33 @@ def search(
     _catch_up()
     levels = search_levels(user, include_drafts)
     engine = backend()
+    key = None
+    generation = _with_index(engine.generation)
+    if generation is not None:
+        key = (generation, text, levels, tuple(sorted((filters or {}).items())), page, limit)
+    cached = _cache.get(key) if key else None
+    if cached is None:
+        cached = _search_uncached(user, engine, text, levels, filters, page, limit)
+        if key:
+            _cache.put(key, cached)
+    total, suggestion, results, facets = cached
+    # The index may lag the database by a moment: drop what the user may no longer read.
+    results = _still_visible(user, results)
+    took = int((time.perf_counter() - started) * 1000)
+    if record and text.strip():
+        _record(user, text, total, took)
+    return Response(
+        query=text,
+        total=total,
+        suggestion=suggestion,
+        results=results,
+        facets=facets,
+        page=page,
+        limit=limit,
+    )
+
+
+def _search_uncached(user, engine, text, levels, filters, page, limit):
     syns = synonyms.load(synonym_file())
     the_plan = _with_index(
         lambda: plan(text, levels, engine, syns, filters=filters, page=page, limit=limit)
@@ -280,19 +307,41 @@ def search(
     if found.total == 0 and len(the_plan.query.units) > 1 and not the_plan.query.phrases:
         the_plan.query.match_all_units = False  # nothing has every word: rank by any word
         found = engine.search(the_plan.query)
-    results = _results(user, found.hits, the_plan)
-    took = int((time.perf_counter() - started) * 1000)
-    if record and text.strip():
-        _record(user, text, found.total, took)
-    return Response(
-        query=text,
-        total=found.total,
-        suggestion=the_plan.suggestion,
-        results=results,
-        facets=found.facets,
-        page=page,
-        limit=limit,
+    return found.total, the_plan.suggestion, _results(user, found.hits, the_plan), found.facets
+
+
+def _still_visible(user, results: list["Result"]) -> list["Result"]:
+    if not results:
+        return results
+    slugs = {r.slug for r in results}
+    visible = set(
+        db.session.scalars(
+            visible_documents(user).where(Document.slug.in_(slugs)).with_only_columns(Document.slug)
+        )
     )
+    return [r for r in results if r.slug in visible]
+
+
+class _LRU:
+    """A small per-process cache of finished results, keyed by index generation."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self.data: dict = {}
+
+    def get(self, key):
+        value = self.data.pop(key, None)
+        if value is not None:
+            self.data[key] = value
+        return value
+
+    def put(self, key, value) -> None:
+        self.data[key] = value
+        while len(self.data) > self.size:
+            self.data.pop(next(iter(self.data)))
+
+
+_cache = _LRU()
 
 
 def _results(user, hits, the_plan) -> list[Result]:

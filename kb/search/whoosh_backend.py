@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh import sorting
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.query import And, Every, Or, Phrase, Prefix, Term
@@ -25,7 +24,9 @@ from whoosh.query import And, Every, Or, Phrase, Prefix, Term
 from kb.search.analysis import Vocabulary, stem
 from kb.search.backend import FACETS, LEVELS, Hit, IndexDoc, Query, Results
 
-FIELD_BOOSTS = {"title": 3.0, "tagtext": 2.0, "body": 1.0, "parts": 0.8}
+# Field weights, applied by repetition in one "text" field: a term is then one posting list
+# instead of four, which is what makes pure-Python matching fast enough for live calls.
+TITLE_REPEAT, TAG_REPEAT = 3, 2
 
 
 class LockTimeout(Exception):
@@ -41,22 +42,30 @@ def make_schema() -> Schema:
     fields = {
         "id": ID(stored=True, unique=True),
         "slug": ID(stored=True),
-        "level": ID(stored=True),
+        "level": ID(stored=True, sortable=True),
         "kind": ID(stored=True, sortable=True),
         "channel": ID(stored=True, sortable=True),
         "category": ID(stored=True, sortable=True),
         "tags": KEYWORD(stored=True, commas=True),
+        "tagset": ID(sortable=True),  # the same tags as one column value, for fast facets
         "revision": NUMERIC(stored=True),
         "title_text": STORED(),
-        "title": TEXT(analyzer=terms, field_boost=FIELD_BOOSTS["title"], phrase=True),
-        "tagtext": TEXT(analyzer=terms, field_boost=FIELD_BOOSTS["tagtext"], phrase=False),
-        "body": TEXT(analyzer=terms, phrase=True),
-        "parts": TEXT(analyzer=terms, field_boost=FIELD_BOOSTS["parts"], phrase=False),
+        "text": TEXT(analyzer=terms, phrase=True),
         "title_words": KEYWORD(scorable=True),
     }
     for level in LEVELS:
-        fields[f"words_{level}"] = KEYWORD()
+        # scorable: Whoosh caches a field's length column only when it has one; without it,
+        # writing checks the disk once per posting.
+        fields[f"words_{level}"] = KEYWORD(scorable=True)
     return Schema(**fields)
+
+
+COLUMNS = ("level", "kind", "channel", "category", "tagset")
+COLUMN_OF = {"kind": "kind", "channel": "channel", "category": "category", "tag": "tagset"}
+
+
+def _has(stored: str, column: str, value: str) -> bool:
+    return value in stored.split("\x1f") if column == "tagset" else stored == value
 
 
 class ReaderVocabulary(Vocabulary):
@@ -75,7 +84,7 @@ class ReaderVocabulary(Vocabulary):
     def has_stem(self, term: str) -> bool:
         if term in self.extra_stems:
             return True
-        return any(self.reader.doc_frequency(f, term) for f in ("title", "body", "parts"))
+        return bool(self.reader.doc_frequency("text", term))
 
 
 class WhooshBackend:
@@ -87,6 +96,9 @@ class WhooshBackend:
         self._target: str | None = None
         self._searcher = None
         self._mutex = threading.RLock()
+        self._cache_owner = None
+        self._cache: dict = {}
+        self._generation = 0
 
     # -- writing ---------------------------------------------------------------------------
     @contextmanager
@@ -117,12 +129,15 @@ class WhooshBackend:
             "channel": doc.channel or "",
             "category": doc.category or "",
             "tags": ",".join(doc.tags),
+            "tagset": "\x1f".join(doc.tags),
             "revision": doc.revision,
             "title_text": doc.title,
-            "title": " ".join(doc.title_terms),
-            "tagtext": " ".join(doc.tag_terms),
-            "body": " ".join(doc.body_terms),
-            "parts": " ".join(doc.part_terms),
+            "text": " ".join(
+                [*doc.title_terms] * TITLE_REPEAT
+                + [*doc.tag_terms] * TAG_REPEAT
+                + doc.body_terms
+                + doc.part_terms
+            ),
             "title_words": " ".join(sorted(doc.title_words)),
             f"words_{doc.level}": " ".join(sorted(doc.words)),
         }
@@ -147,7 +162,7 @@ class WhooshBackend:
         target = self.root / f"index-{time.time_ns()}"
         target.mkdir()
         ix = whoosh_index.create_in(str(target), make_schema())
-        writer = ix.writer(limitmb=128)
+        writer = ix.writer(limitmb=256)
         count = 0
         try:
             for doc in docs:
@@ -184,6 +199,8 @@ class WhooshBackend:
             try:
                 self._index = whoosh_index.open_dir(str(self.root / target))
                 self._index.doc_count()
+                if set(self._index.schema.names()) != set(make_schema().names()):
+                    raise IndexMissing("the index was built with an older schema")
             except Exception as exc:  # any unreadable index is rebuilt, not a 500
                 self._index = None
                 raise IndexMissing(f"unreadable index {target}: {exc}") from exc
@@ -199,7 +216,41 @@ class WhooshBackend:
             self._searcher = ix.searcher()
         elif not self._searcher.up_to_date():
             self._searcher = self._searcher.refresh()
+        if self._cache_owner is not self._searcher:
+            self._cache_owner, self._cache = self._searcher, {}
+            self._generation += 1
         return self._searcher
+
+    def generation(self):
+        """Changes whenever this process sees a different index: a key for result caches."""
+        with self._mutex:
+            self._current_searcher()
+            return (self._target, self._generation)
+
+    # Per-searcher caches: facet columns and the documents each audience may find. A new
+    # searcher (after any change) starts with empty caches, so nothing outlives a publish.
+    def _columns(self, searcher) -> dict[str, list]:
+        if "columns" not in self._cache:
+            reader = searcher.reader()
+            self._cache["columns"] = {name: list(reader.column_reader(name)) for name in COLUMNS}
+        return self._cache["columns"]
+
+    def _allowed(self, searcher, levels: frozenset[str], filters: dict[str, str]) -> set[int]:
+        key = ("allowed", levels, tuple(sorted(filters.items())))
+        if key not in self._cache:
+            columns = self._columns(searcher)
+            level_col = columns["level"]
+            checks = [(COLUMN_OF[name], value) for name, value in filters.items()]
+            allowed = set()
+            for docnum in searcher.reader().all_doc_ids():
+                if level_col[docnum] not in levels:
+                    continue
+                if all(_has(columns[col][docnum], col, value) for col, value in checks):
+                    allowed.add(docnum)
+            if len(self._cache) > 64:
+                self._cache = {"columns": columns}
+            self._cache[key] = allowed
+        return self._cache[key]
 
     def _read(self, fn):
         """Run fn(searcher). A writer in another process may have merged away segment files
@@ -233,7 +284,7 @@ class WhooshBackend:
 
     @staticmethod
     def _term(term: str):
-        return Or([Term(field, term) for field in FIELD_BOOSTS])
+        return Term("text", term)
 
     def _build(self, query: Query):
         parts = []
@@ -245,39 +296,44 @@ class WhooshBackend:
             if len(phrase) == 1:
                 parts.append(self._term(phrase[0]))
             elif phrase:
-                parts.append(Or([Phrase("title", phrase), Phrase("body", phrase)]))
+                parts.append(Phrase("text", phrase))
         if not parts:
             return Every()
         return And(parts) if query.match_all_units else Or(parts)
 
     def search(self, query: Query) -> Results:
-        filters = [self._level_filter(query.levels)]
-        for name, value in query.filters.items():
-            filters.append(Term("tags" if name == "tag" else name, value))
-        facets = sorting.Facets()
-        for name in FACETS:
-            field = "tags" if name == "tag" else name
-            facets.add_facet(
-                name,
-                sorting.FieldFacet(field, maptype=sorting.Count, allow_overlap=(name == "tag")),
-            )
+        """Exact totals and facets from an unscored pass over the allowed documents, then
+        only the requested page scored, so a common word does not cost a full ranking."""
+        q = self._build(query)
 
         def run(searcher) -> Results:
-            page = searcher.search_page(
-                self._build(query),
-                query.page,
-                pagelen=query.limit,
-                filter=And(filters),
-                groupedby=facets,
-            )
-            results = page.results
-            hits = [_hit(h) for h in page] if page.pagenum == query.page else []
-            facet_counts = {
-                name: {k: v for k, v in results.groups(name).items() if k} for name in FACETS
-            }
-            return Results(total=len(results), hits=hits, facets=facet_counts)
+            allowed = self._allowed(searcher, query.levels, query.filters)
+            if isinstance(q, Every):
+                matched = allowed
+            else:
+                matched = {d for d in searcher.docs_for_query(q) if d in allowed}
+            hits: list[Hit] = []
+            if matched:
+                start = (query.page - 1) * query.limit
+                top = searcher.search(q, filter=matched, limit=start + query.limit)
+                # Not list(top): that asks len(), which counts every match again.
+                hits = [_hit(top[i]) for i in range(start, top.scored_length())]
+            return Results(total=len(matched), hits=hits, facets=self._facets(searcher, matched))
 
         return self._read(run)
+
+    def _facets(self, searcher, docnums: set[int]) -> dict[str, dict[str, int]]:
+        columns = self._columns(searcher)
+        counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        for name in FACETS:
+            col = columns[COLUMN_OF[name]]
+            bucket = counts[name]
+            for docnum in docnums:
+                value = col[docnum]
+                for v in value.split("\x1f") if name == "tag" else (value,):
+                    if v:
+                        bucket[v] = bucket.get(v, 0) + 1
+        return counts
 
     def suggest(
         self, prefix: str, words: list[str], levels: frozenset[str], limit: int

@@ -341,7 +341,7 @@ class _LRU:
             self.data.pop(next(iter(self.data)))
 
 
-_cache = _LRU()
+_cache = _LRU(2048)
 
 
 def _results(user, hits, the_plan) -> list[Result]:
@@ -399,7 +399,13 @@ def suggest(user, text: str, limit: int = 8) -> list[Result]:
     full = parts if complete else parts[:-1]
     levels = search_levels(user)
     engine = backend()
-    hits = _with_index(lambda: engine.suggest(prefix, full, levels, limit))
+    generation = _with_index(engine.generation)
+    key = ("suggest", generation, prefix, tuple(full), levels, limit) if generation else None
+    hits = _cache.get(key) if key else None
+    if hits is None:
+        hits = _with_index(lambda: engine.suggest(prefix, full, levels, limit))
+        if key:
+            _cache.put(key, hits)
     return [
         Result(
             slug=h.slug,

@@ -341,7 +341,7 @@ class _LRU:
             self.data.pop(next(iter(self.data)))
 
 
-_cache = _LRU(2048)
+_cache = _LRU(512)
 
 
 def _results(user, hits, the_plan) -> list[Result]:

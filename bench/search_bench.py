@@ -14,6 +14,7 @@ process and temp folder is removed at the end (also on errors).
 import argparse
 import contextlib
 import cProfile
+import hashlib
 import http.client
 import io
 import itertools
@@ -114,6 +115,8 @@ def load_corpus(n: int, data_dir: Path, fts_path: Path, jobs: int) -> dict:
     with app.app_context(), ctx.Pool(processes=jobs) as pool:
         engine = db.engine
         doc_table, rev_table = Document.__table__, Revision.__table__
+        doc_fields = ("kind", "audience", "channel", "category", "tags", "language", "title")
+        rev_columns = [name for name in doc_fields if name in rev_table.c]
         for docs in pool.imap(_make_chunk, bounds):
             doc_rows, rev_rows = [], []
             for d in docs:
@@ -159,6 +162,8 @@ def load_corpus(n: int, data_dir: Path, fts_path: Path, jobs: int) -> dict:
                         "message": "Benchmarkcorpus",
                     }
                 )
+                for name in rev_columns:  # metadata a revision may carry (audience, tags …)
+                    rev_rows[-1].setdefault(name, doc_rows[-1][name])
             with engine.begin() as conn:
                 conn.execute(doc_table.insert(), doc_rows)
                 conn.execute(rev_table.insert(), rev_rows)
@@ -372,9 +377,35 @@ def pct(values: list[float], p: float) -> float:
     return ordered[k] * 1000
 
 
+def spelling(text: str, n: int) -> str:
+    """The n-th upper/lower-case spelling of text. kb folds case, so the results are the
+    same, but the URL (and a result cache keyed on the raw text) is different."""
+    letters = [i for i, c in enumerate(text) if c.isalpha()]
+    if not letters:
+        return text
+    n %= 2 ** len(letters)
+    chars = list(text)
+    for bit, pos in enumerate(letters):
+        if (n >> bit) & 1:
+            chars[pos] = chars[pos].upper()
+    return "".join(chars)
+
+
+def request_paths(template: str, texts: list[str], unique: bool, base: int):
+    """Request i -> (text index, path). With ``unique``, every repeat of a text is spelled
+    differently (spelling base + i // len(texts)), so no two requests share a URL."""
+
+    def make(i: int) -> tuple[int, str]:
+        k = i % len(texts)
+        text = spelling(texts[k], base + i // len(texts)) if unique else texts[k]
+        return k, template.format(q=quote(text))
+
+    return make
+
+
 def run_load(
     port: int,
-    paths: list[str],
+    make_path,
     total: int,
     cap: float,
     headers: dict | None,
@@ -398,13 +429,14 @@ def run_load(
                     if i >= total or time.perf_counter() > deadline:
                         return
                     state["next"] = i + 1
-                status, payload, secs = client.call("GET", paths[i % len(paths)], headers)
+                key, path = make_path(i)
+                status, payload, secs = client.call("GET", path, headers)
                 n = count_results(payload) if status == 200 else None
                 with lock:
                     latencies.append(secs)
                     statuses[status] += 1
                     if n is not None:
-                        results[i % len(paths)] = n
+                        results[key] = n
         finally:
             client.close()
 
@@ -441,12 +473,6 @@ def _count(key: str):
 
 
 # -- publish to visible --------------------------------------------------------------------
-def case_variant(word: str, n: int) -> str:
-    """The n-th upper/lower-case spelling of word: a unique URL per poll (search folds case),
-    so the access log tells which worker answered which poll."""
-    return "".join(c.upper() if (n >> k) & 1 else c for k, c in enumerate(word))
-
-
 def publish_to_visible(server: Server, editor: str, trials: int, rng: random.Random) -> dict:
     auth = {"Authorization": f"Bearer {editor}"}
     client = Client(server.port)
@@ -523,7 +549,8 @@ def _poll(server: Server, word: str, slug: str, t0: float, publish_secs: float) 
                 if time.perf_counter() - t0 > 5:
                     break
                 phase = "verify" if hit.is_set() else "poll"
-                variant = case_variant(word, next(counter))
+                # A unique spelling per poll: the access log tells which worker answered it.
+                variant = spelling(word, next(counter))
                 status, payload, _ = client.call("GET", f"/api/v1/search?q={variant}")
                 now = time.perf_counter() - t0
                 found = status == 200 and any(
@@ -587,19 +614,20 @@ def summarise_visibility(trials: list[dict], workers: list[int]) -> dict:
 
 # -- profile ---------------------------------------------------------------------------------
 def profile_search(data_dir: Path, out: Path, rounds: int = 3) -> None:
-    """cProfile of the search endpoint in this process (Flask test client), like one worker."""
+    """cProfile of the search endpoint (Flask test client) in a fresh process, like a worker;
+    each round spells the queries differently, so a result cache cannot answer them."""
     from kb import create_app
 
     app = create_app({"KB_DATA_DIR": str(data_dir)})
     client = app.test_client()
-    for q in QUERIES:  # warm: open the index, fill caches
-        client.get(f"/api/v1/search?q={quote(q)}")
+    for q in QUERIES:  # warm: open the index
+        client.get(f"/api/v1/search?q={quote(spelling(q, 1000))}")
     prof = cProfile.Profile()
     started = time.perf_counter()
     prof.enable()
-    for _ in range(rounds):
+    for n in range(rounds):  # a new spelling each round: no result-cache hits
         for q in QUERIES:
-            client.get(f"/api/v1/search?q={quote(q)}")
+            client.get(f"/api/v1/search?q={quote(spelling(q, n + 1))}")
     prof.disable()
     per = (time.perf_counter() - started) / (rounds * len(QUERIES)) * 1000
     buf = io.StringIO()
@@ -612,7 +640,7 @@ def profile_search(data_dir: Path, out: Path, rounds: int = 3) -> None:
         from kb.search import service
 
         service.backend().close()
-    log(f"  profile written to {out} ({per:.1f} ms per search under cProfile)")
+    print(f"{per:.1f} ms per search under cProfile")
 
 
 # -- one size --------------------------------------------------------------------------------
@@ -660,19 +688,22 @@ def run_size(n: int, args, corpus: Corpus) -> dict:
         res["rss_start"] = [memory(p)["VmRSS"] for p in kb_srv.workers()]
 
         agent = {"Authorization": f"Bearer {tokens['agent']}"}
-        search_paths = [f"/api/v1/search?q={quote(q)}" for q in QUERIES]
-        suggest_paths = [f"/api/v1/search/suggest?q={quote(p)}" for p in PREFIXES]
-        fts_anon = [f"/search?q={quote(q)}&levels=public" for q in QUERIES]
-        fts_agent = [f"/search?q={quote(q)}&levels=public,internal" for q in QUERIES]
+        search = "/api/v1/search?q={q}"
+        suggest = "/api/v1/search/suggest?q={q}"
+        # (name, server, URL template, texts, headers, result key, unique spellings)
         phases = [
-            ("search_anon", kb_srv, search_paths, None, _count("results")),
-            ("search_agent", kb_srv, search_paths, agent, _count("results")),
-            ("suggest", kb_srv, suggest_paths, None, _count("suggestions")),
-            ("fts_anon", fts_srv, fts_anon, None, _count("results")),
-            ("fts_agent", fts_srv, fts_agent, None, _count("results")),
-        ]
-        for name, srv, paths, headers, counter in phases:
-            warm = run_load(srv.port, paths, args.warmup, args.time_cap, headers, counter)
+            ("search_anon", kb_srv, search, QUERIES, None, "results", True),
+            ("search_agent", kb_srv, search, QUERIES, agent, "results", True),
+            ("search_repeat", kb_srv, search, QUERIES, None, "results", False),
+            ("suggest", kb_srv, suggest, PREFIXES, None, "suggestions", True),
+            ("fts_anon", fts_srv, "/search?q={q}&levels=public", QUERIES, None, "results", True),
+            ("fts_agent", fts_srv, "/search?q={q}&levels=public,internal", QUERIES, None, "results", True),  # noqa: E501
+        ]  # fmt: skip
+        for name, srv, template, texts, headers, key, unique in phases:
+            counter = _count(key)
+            warm_paths = request_paths(template, texts, unique, 1000)
+            paths = request_paths(template, texts, unique, 1)
+            warm = run_load(srv.port, warm_paths, args.warmup, args.time_cap, headers, counter)
             pids = srv.workers()
             cpu0, load0 = cpu_seconds(pids), os.getloadavg()[0]
             stats = run_load(srv.port, paths, args.requests, args.time_cap, headers, counter)
@@ -708,8 +739,11 @@ def run_size(n: int, args, corpus: Corpus) -> dict:
             f"{vis['all_max_ms']:.0f} ms; verify misses {vis['verify_missing']}/"
             f"{vis['verify_n']} over {vis['verify_workers']} workers"
         )
-        if args.profile:
-            profile_search(data_dir, BENCH / f"profile-{n}.txt")
+        if args.profile:  # in a fresh process: the code as it is now, like a new worker
+            out = BENCH / f"profile-{n}.txt"
+            cmd = [sys.executable, __file__, "--profile-data", str(data_dir), "--profile-out"]
+            secs, _ = run_cli([*cmd, str(out)], env, 3600, "profile")
+            log(f"  profile written to {out} in {secs:.0f} s")
     finally:
         for srv in servers:
             srv.stop()
@@ -720,11 +754,23 @@ def run_size(n: int, args, corpus: Corpus) -> dict:
     return res
 
 
+def code_fingerprint() -> tuple[str, str]:
+    """(hash of kb/**/*.py and migrations, newest mtime): which code the figures belong to."""
+    digest = hashlib.sha1()
+    newest = 0.0
+    for path in sorted([*(ROOT / "kb").rglob("*.py"), *(ROOT / "migrations").rglob("*.py")]):
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+        newest = max(newest, path.stat().st_mtime)
+    stamp = datetime.fromtimestamp(newest, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return digest.hexdigest()[:12], stamp
+
+
 # -- reporting -------------------------------------------------------------------------------
-PHASES = ("search_anon", "search_agent", "suggest", "fts_anon", "fts_agent")
+PHASES = ("search_anon", "search_agent", "search_repeat", "suggest", "fts_anon", "fts_agent")
 PHASE_LABELS = {
     "search_anon": "kb search, anonymous",
     "search_agent": "kb search, agent",
+    "search_repeat": "kb search, anonymous, repeated queries",
     "suggest": "kb suggest, anonymous",
     "fts_anon": "FTS5, public",
     "fts_agent": "FTS5, public+internal",
@@ -745,7 +791,7 @@ def pair(a, b, fmt=f1) -> str:
 
 def rows_for(r: dict) -> list[tuple[str, str, str, object]]:
     """(label, formatted value, target key or '', value checked against the target)."""
-    sa, sg, su, fa, fg = (r[k] for k in PHASES)
+    sa, sg, sr, su, fa, fg = (r[k] for k in PHASES)
     mem, vis = r["rss"], r["visible"]
     rss_max = max(m["VmRSS"] for m in mem)
     each = ", ".join(f0(m["VmRSS"]) for m in mem)
@@ -756,6 +802,7 @@ def rows_for(r: dict) -> list[tuple[str, str, str, object]]:
         ("search p50 / p95 ms, anonymous", pair(sa["p50"], sa["p95"]), "search_p95", sa["p95"]),
         ("search p50 / p95 ms, agent", pair(sg["p50"], sg["p95"]), "search_p95", sg["p95"]),
         ("suggest p50 / p95 ms", pair(su["p50"], su["p95"]), "suggest_p95", su["p95"]),
+        ("(search p50 / p95 ms, anonymous, repeated queries)", pair(sr["p50"], sr["p95"]), "", None),  # noqa: E501
         ("search req/s, anonymous / agent", pair(sa["rps"], sg["rps"]), "", None),
         ("FTS5 req/s, anonymous / agent", pair(fa["rps"], fg["rps"]), "", None),
         ("ratio kb / FTS5 req/s, anonymous / agent", ratios, "ratio", min(r["ratio_anon"], r["ratio_agent"])),  # noqa: E501
@@ -850,17 +897,31 @@ def main() -> None:
     parser.add_argument("--reindex-timeout", type=float, default=4 * 3600)
     parser.add_argument("--profile", action="store_true", help="write bench/profile-<N>.txt")
     parser.add_argument("--keep", action="store_true", help="keep the temp data folders")
+    parser.add_argument("--profile-data", help=argparse.SUPPRESS)  # internal: profile only
+    parser.add_argument("--profile-out", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.profile_data:
+        profile_search(Path(args.profile_data), Path(args.profile_out))
+        return
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
 
     for name in ("DATABASE_URL", "KB_SEARCH_BACKEND"):  # the bench always uses SQLite + whoosh
         os.environ.pop(name, None)
     started = time.perf_counter()
     load_start = os.getloadavg()[0]
+    code_start = code_fingerprint()
+    log(f"kb code {code_start[0]}, newest file {code_start[1]} UTC")
     corpus = Corpus(args.seed)
     log(f"seed corpus: {len(corpus.seeds)} articles; sizes {sizes}; {os.cpu_count()} CPUs")
     results = [run_size(n, args, corpus) for n in sizes]
     wall = time.perf_counter() - started
+    code_end = code_fingerprint()
+    code_note = f"kb code {code_start[0]} (newest file {code_start[1]} UTC)."
+    if code_end != code_start:
+        code_note += (
+            f" ⚠ The kb code changed during the run (now {code_end[0]}, {code_end[1]} UTC): "
+            "processes started earlier ran the older code."
+        )
 
     report = [
         "## kb search benchmark",
@@ -871,7 +932,7 @@ def main() -> None:
         f"worker CPU ms/request does not depend on them as much). "
         f"gunicorn -w 2 (sync) for kb and FTS5; 2 concurrent clients; {args.requests} measured "
         f"requests per endpoint after {args.warmup} warm-up requests; {len(QUERIES)} queries, "
-        f"{len(PREFIXES)} suggest prefixes.",
+        f"{len(PREFIXES)} suggest prefixes. {code_note}",
         "",
         combined_table(results),
         "",

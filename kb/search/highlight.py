@@ -5,7 +5,7 @@ from html import escape, unescape
 
 from markupsafe import Markup
 
-from kb.search.analysis import Vocabulary, split_compound, stem, tokens
+from kb.search.analysis import WORD_RE, Vocabulary, fold, split_compound, stem, tokens
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -24,34 +24,44 @@ def _matches(word: str, terms: set[str], vocabulary: Vocabulary | None) -> bool:
     return False
 
 
+def _spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, folded word) for each word, in one pass over the folded text."""
+    folded = fold(text)
+    if len(folded) == len(text):  # folding kept every offset (the usual case)
+        return [(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(folded)]
+    return [(t.start, t.end, t.word) for t in tokens(text)]
+
+
 def snippet(
     text: str, terms: set[str], vocabulary: Vocabulary | None = None, width: int = 30
 ) -> Markup:
     """About ``width`` words around the densest cluster of matches."""
-    toks = list(tokens(text))
-    if not toks:
+    spans = _spans(text)
+    if not spans:
         return Markup("")
-    hits = [i for i, t in enumerate(toks) if _matches(t.word, terms, vocabulary)]
+    hits = [i for i, (_, _, word) in enumerate(spans) if _matches(word, terms, vocabulary)]
     start = 0
     if hits:
-        best, best_count = hits[0], 0
-        for i in hits:
-            count = sum(1 for j in hits if i <= j < i + width)
-            if count > best_count:
-                best, best_count = i, count
+        # Sliding window over the hit positions: the start with most hits within width.
+        best, best_count, j = hits[0], 0, 0
+        for i, h in enumerate(hits):
+            while hits[j] < h - width + 1:
+                j += 1
+            if i - j + 1 > best_count:
+                best, best_count = hits[j], i - j + 1
         start = max(0, best - width // 4)
-    end = min(len(toks), start + width)
+    end = min(len(spans), start + width)
     hit_set = set(hits)
     out: list[str] = ["…" if start > 0 else ""]
-    cursor = toks[start].start
+    cursor = spans[start][0]
     for i in range(start, end):
-        tok = toks[i]
-        out.append(escape(text[cursor : tok.start]))
-        word = escape(text[tok.start : tok.end])
+        s, e, _ = spans[i]
+        out.append(escape(text[cursor:s]))
+        word = escape(text[s:e])
         out.append(f"<mark>{word}</mark>" if i in hit_set else word)
-        cursor = tok.end
-    tail_end = toks[end].start if end < len(toks) else len(text)
+        cursor = e
+    tail_end = spans[end][0] if end < len(spans) else len(text)
     out.append(escape(text[cursor:tail_end].rstrip()))
-    if end < len(toks):
+    if end < len(spans):
         out.append(" …")
     return Markup("".join(out).strip())  # noqa: S704 - built from escaped pieces

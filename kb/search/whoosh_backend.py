@@ -247,7 +247,7 @@ class WhooshBackend:
                     continue
                 if all(_has(columns[col][docnum], col, value) for col, value in checks):
                     allowed.add(docnum)
-            if len(self._cache) > 64:
+            if len(self._cache) > 16:  # each set holds up to one int per document
                 self._cache = {"columns": columns}
             self._cache[key] = allowed
         return self._cache[key]

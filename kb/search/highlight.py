@@ -39,7 +39,14 @@ def snippet(
     spans = _spans(text)
     if not spans:
         return Markup("")
-    hits = [i for i, (_, _, word) in enumerate(spans) if _matches(word, terms, vocabulary)]
+    memo: dict[str, bool] = {}  # a text repeats its words: decide each word once
+    hits = []
+    for i, (_, _, word) in enumerate(spans):
+        found = memo.get(word)
+        if found is None:
+            found = memo[word] = _matches(word, terms, vocabulary)
+        if found:
+            hits.append(i)
     start = 0
     if hits:
         # Sliding window over the hit positions: the start with most hits within width.

@@ -30,6 +30,7 @@ from kb.search.backend import FACETS, LEVELS, Hit, IndexDoc, Query, Results
 # instead of four, which is what makes pure-Python matching fast enough for live calls.
 TITLE_REPEAT, TAG_REPEAT = 3, 2
 K1, B = 1.2, 0.75
+TERM_CACHE_ENTRIES = 200_000  # docnum->score entries kept per process (about 20 MB)
 
 
 class LockTimeout(Exception):
@@ -102,6 +103,7 @@ class WhooshBackend:
         self._cache_owner = None
         self._cache: dict = {}
         self._terms: dict[str, dict[int, float]] = {}
+        self._term_entries = 0
         self._generation = 0
 
     # -- writing ---------------------------------------------------------------------------
@@ -222,6 +224,7 @@ class WhooshBackend:
             self._searcher = self._searcher.refresh()
         if self._cache_owner is not self._searcher:
             self._cache_owner, self._cache, self._terms = self._searcher, {}, {}
+            self._term_entries = 0
             self._generation += 1
         return self._searcher
 
@@ -358,8 +361,11 @@ class WhooshBackend:
             norm = K1 * (1 - B) , K1 * B / avgdl
             for docnum, tf in reader.postings("text", term).items_as("weight"):
                 scores[docnum] = idf * tf * (K1 + 1) / (tf + norm[0] + norm[1] * lengths[docnum])
-        if len(self._terms) > 4000:
+        # Bounded by postings held, not terms: common terms are big (memory budget per worker).
+        self._term_entries += len(scores)
+        if self._term_entries > TERM_CACHE_ENTRIES:
             self._terms.clear()
+            self._term_entries = len(scores)
         self._terms[term] = scores
         return scores
 

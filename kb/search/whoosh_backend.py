@@ -30,7 +30,7 @@ from kb.search.backend import FACETS, LEVELS, Hit, IndexDoc, Query, Results
 # instead of four, which is what makes pure-Python matching fast enough for live calls.
 TITLE_REPEAT, TAG_REPEAT = 3, 2
 K1, B = 1.2, 0.75
-TERM_CACHE_ENTRIES = 200_000  # docnum->score entries kept per process (about 20 MB)
+TERM_CACHE_ENTRIES = 1_000_000  # docnum->score entries kept per process
 
 
 class LockTimeout(Exception):

@@ -234,3 +234,18 @@ def term_forms(word: str, vocabulary) -> set[str]:
 def vocabulary_words(text: str) -> set[str]:
     """The words of a text worth knowing for splitting compounds and correcting typos."""
     return {w for w in words(text) if len(w) >= MIN_PART and not w.isdigit() and w not in STOPWORDS}
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment), for ranking corrections."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]

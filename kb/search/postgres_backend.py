@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from sqlalchemy import text
 
 from kb.extensions import db
-from kb.search.analysis import Vocabulary
+from kb.search.analysis import Vocabulary, edit_distance
 from kb.search.backend import FACETS, LEVELS, Hit, IndexDoc, Query, Results, batched
 
 LOCK_KEY = 0x6B62_5345  # "kbSE": one advisory lock for every writer of the search tables
@@ -239,8 +239,6 @@ class PostgresBackend:
         return PostgresVocabulary(levels or LEVELS, extra)
 
     def corrections(self, word: str, levels: frozenset[str], limit: int = 3) -> list[str]:
-        from kb.search.whoosh_backend import _distance
-
         maxdist = 1 if len(word) <= 4 else 2
         db.session.execute(text("SET LOCAL pg_trgm.similarity_threshold = 0.2"))
         rows = db.session.execute(
@@ -254,7 +252,7 @@ class PostgresBackend:
         scored = [
             (n / (1 + 3 * d), w)
             for w, n in rows
-            if (d := _distance(word, w)) <= maxdist and w != word
+            if (d := edit_distance(word, w)) <= maxdist and w != word
         ]
         return [w for _, w in sorted(scored, reverse=True)][:limit]
 

@@ -11,6 +11,7 @@ from kb.search.analysis import (
     LINKERS,
     STOPWORDS,
     Vocabulary,
+    edit_distance,
     fold,
     split_compound,
     stem,
@@ -19,7 +20,6 @@ from kb.search.analysis import (
 )
 from kb.search.backend import Query, SearchBackend
 from kb.search.synonyms import Synonyms
-from kb.search.whoosh_backend import _distance
 
 PHRASE_RE = re.compile(r'"([^"]+)"')
 MAX_WORDS = 12
@@ -62,7 +62,9 @@ def plan(
                     # A form we never saw of a known stem (verhuisen): only a spelling fix
                     # of that same stem is worth a "Bedoelde u", not another word.
                     candidates = [
-                        c for c in candidates if stem(c) == stem(word) and _distance(c, word) <= 1
+                        c
+                        for c in candidates
+                        if stem(c) == stem(word) and edit_distance(c, word) <= 1
                     ]
                 if candidates:
                     corrected[word] = candidates[0]

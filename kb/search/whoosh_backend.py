@@ -23,7 +23,7 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.query import And, Every, Or, Phrase, Prefix, Term
 
-from kb.search.analysis import Vocabulary, stem
+from kb.search.analysis import Vocabulary, edit_distance, stem
 from kb.search.backend import FACETS, LEVELS, Hit, IndexDoc, Query, Results
 
 # Field weights, applied by repetition in one "text" field: a term is then one posting list
@@ -358,7 +358,7 @@ class WhooshBackend:
             avgdl = self._cache["avgdl"]
             n = reader.doc_count_all()
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            norm = K1 * (1 - B) , K1 * B / avgdl
+            norm = K1 * (1 - B), K1 * B / avgdl
             for docnum, tf in reader.postings("text", term).items_as("weight"):
                 scores[docnum] = idf * tf * (K1 + 1) / (tf + norm[0] + norm[1] * lengths[docnum])
         # Bounded by postings held, not terms: common terms are big (memory budget per worker).
@@ -447,7 +447,7 @@ class WhooshBackend:
                 live = searcher.search(Term(field, candidate), limit=1, scored=False)
                 if len(live):
                     freq = searcher.reader().doc_frequency(field, candidate)
-                    distance = _distance(word, candidate)
+                    distance = edit_distance(word, candidate)
                     scored[candidate] = max(scored.get(candidate, 0.0), freq / (1 + 3 * distance))
         return [w for w, _ in sorted(scored.items(), key=lambda kv: -kv[1])][:limit]
 
@@ -482,8 +482,14 @@ def _all_of(maps: list[dict[int, float]]) -> dict[int, float]:
 
 
 def _stored_hit(fields: dict, score: float) -> Hit:
-    return Hit(int(fields["id"]), fields["slug"], fields["kind"], fields["channel"],
-               fields["title_text"], round(score, 4))
+    return Hit(
+        int(fields["id"]),
+        fields["slug"],
+        fields["kind"],
+        fields["channel"],
+        fields["title_text"],
+        round(score, 4),
+    )
 
 
 def _hit(h) -> Hit:
@@ -495,18 +501,3 @@ def _hit(h) -> Hit:
         h["title_text"],
         round(float(h.score or 0.0), 4),
     )
-
-
-def _distance(a: str, b: str) -> int:
-    """Damerau-Levenshtein distance (optimal string alignment), for ranking corrections."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]

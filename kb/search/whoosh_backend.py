@@ -9,7 +9,6 @@ on its next search.
 
 import fcntl
 import heapq
-import math
 import os
 import shutil
 import threading
@@ -21,16 +20,15 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.query import And, Every, Or, Phrase, Prefix, Term
+from whoosh.query import And, Or, Prefix, Term
 
 from kb.search.analysis import Vocabulary, edit_distance, stem
 from kb.search.backend import FACETS, LEVELS, Hit, IndexDoc, Query, Results
+from kb.search.ranking import Ranker
 
 # Field weights, applied by repetition in one "text" field: a term is then one posting list
 # instead of four, which is what makes pure-Python matching fast enough for live calls.
 TITLE_REPEAT, TAG_REPEAT = 3, 2
-K1, B = 1.2, 0.75
-TERM_CACHE_ENTRIES = 1_000_000  # docnum->score entries kept per process
 
 
 class LockTimeout(Exception):
@@ -102,8 +100,7 @@ class WhooshBackend:
         self._mutex = threading.RLock()
         self._cache_owner = None
         self._cache: dict = {}
-        self._terms: dict[str, dict[int, float]] = {}
-        self._term_entries = 0
+        self._ranker: Ranker | None = None
         self._generation = 0
 
     # -- writing ---------------------------------------------------------------------------
@@ -223,8 +220,8 @@ class WhooshBackend:
         elif not self._searcher.up_to_date():
             self._searcher = self._searcher.refresh()
         if self._cache_owner is not self._searcher:
-            self._cache_owner, self._cache, self._terms = self._searcher, {}, {}
-            self._term_entries = 0
+            self._cache_owner, self._cache = self._searcher, {}
+            self._ranker = Ranker(self._searcher)
             self._generation += 1
         return self._searcher
 
@@ -289,37 +286,12 @@ class WhooshBackend:
     def _level_filter(levels: frozenset[str]):
         return Or([Term("level", level) for level in sorted(levels)])
 
-    @staticmethod
-    def _term(term: str):
-        return Term("text", term)
-
-    def _build(self, query: Query):
-        parts = []
-        for unit in query.units:
-            alternatives = [And([self._term(t) for t in alt]) for alt in unit if alt]
-            if alternatives:
-                parts.append(Or(alternatives))
-        for phrase in query.phrases:
-            if len(phrase) == 1:
-                parts.append(self._term(phrase[0]))
-            elif phrase:
-                parts.append(Phrase("text", phrase))
-        if not parts:
-            return Every()
-        return And(parts) if query.match_all_units else Or(parts)
-
     def search(self, query: Query) -> Results:
-        """BM25 over cached per-term scores, combined with set algebra.
-
-        Whoosh's own matchers walk every posting in pure Python, twice (once to count, once
-        to score). Here each term's postings are read once per index generation into a
-        docnum -> score map; units, alternatives and the audience filter are then dict and
-        set operations, which gives exact totals and facets and the top page in one go.
-        """
+        """Ranked by kb.search.ranking; exact totals and facets over the allowed matches."""
 
         def run(searcher) -> Results:
             allowed = self._allowed(searcher, query.levels, query.filters)
-            scores = self._evaluate(searcher, query)
+            scores = self._ranker.evaluate(query)
             if scores is None:  # no words: browse everything the searcher may see
                 matched, key = allowed, (lambda d: -d)
             else:
@@ -335,67 +307,6 @@ class WhooshBackend:
             return Results(total=len(matched), hits=hits, facets=self._facets(searcher, matched))
 
         return self._read(run)
-
-    def _lengths(self, searcher) -> list[int]:
-        if "lengths" not in self._cache:
-            reader = searcher.reader()
-            self._cache["lengths"] = [
-                reader.doc_field_length(d, "text", 0) for d in range(reader.doc_count_all())
-            ]
-            self._cache["avgdl"] = reader.field_length("text") / max(reader.doc_count(), 1) or 1.0
-        return self._cache["lengths"]
-
-    def _term_scores(self, searcher, term: str) -> dict[int, float]:
-        """BM25 (k1 1.2, b 0.75, as Whoosh) of one term for every document that has it."""
-        cached = self._terms.get(term)
-        if cached is not None:
-            return cached
-        reader = searcher.reader()
-        scores: dict[int, float] = {}
-        df = reader.doc_frequency("text", term)
-        if df:
-            lengths = self._lengths(searcher)
-            avgdl = self._cache["avgdl"]
-            n = reader.doc_count_all()
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            norm = K1 * (1 - B), K1 * B / avgdl
-            for docnum, tf in reader.postings("text", term).items_as("weight"):
-                scores[docnum] = idf * tf * (K1 + 1) / (tf + norm[0] + norm[1] * lengths[docnum])
-        # Bounded by postings held, not terms: common terms are big (memory budget per worker).
-        self._term_entries += len(scores)
-        if self._term_entries > TERM_CACHE_ENTRIES:
-            self._terms.clear()
-            self._term_entries = len(scores)
-        self._terms[term] = scores
-        return scores
-
-    def _evaluate(self, searcher, query: Query) -> dict[int, float] | None:
-        units: list[dict[int, float]] = []
-        for unit in query.units:
-            combined: dict[int, float] = {}
-            for alternative in unit:
-                if not alternative:
-                    continue
-                maps = [self._term_scores(searcher, t) for t in alternative]
-                for docnum, score in _all_of(maps).items():
-                    combined[docnum] = combined.get(docnum, 0.0) + score  # OR sums, as Whoosh
-            units.append(combined)
-        for phrase in query.phrases:
-            maps = [self._term_scores(searcher, t) for t in phrase]
-            docs = _all_of(maps)
-            if len(phrase) > 1 and docs:
-                exact = set(searcher.docs_for_query(Phrase("text", phrase)))
-                docs = {d: s for d, s in docs.items() if d in exact}
-            units.append(docs)
-        if not units:
-            return None
-        if query.match_all_units:
-            return _all_of(units)
-        result: dict[int, float] = {}
-        for unit in units:
-            for docnum, score in unit.items():
-                result[docnum] = result.get(docnum, 0.0) + score
-        return result
 
     def _facets(self, searcher, docnums: set[int]) -> dict[str, dict[str, int]]:
         columns = self._columns(searcher)
@@ -461,24 +372,6 @@ class WhooshBackend:
 
     def stats(self) -> dict[str, int]:
         return self._read(lambda searcher: {"documents": searcher.doc_count()})
-
-
-def _all_of(maps: list[dict[int, float]]) -> dict[int, float]:
-    """Documents in every map, with their scores summed; starts from the smallest map."""
-    if not maps:
-        return {}
-    maps = sorted(maps, key=len)
-    first, rest = maps[0], maps[1:]
-    out = {}
-    for docnum, score in first.items():
-        for other in rest:
-            value = other.get(docnum)
-            if value is None:
-                break
-            score += value
-        else:
-            out[docnum] = score
-    return out
 
 
 def _stored_hit(fields: dict, score: float) -> Hit:

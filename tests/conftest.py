@@ -78,6 +78,9 @@ def app(backend, tmp_path, request):
         else:
             db.create_all()
     yield app
+    search = app.extensions.get("kb_search")
+    if search is not None and hasattr(search, "close"):
+        search.close()  # the Whoosh backend keeps its index files open between searches
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -1,7 +1,13 @@
-"""Snippets: the best window of a document's text, escaped, with matches in <mark>."""
+"""Snippets: the best window of a document's text, escaped, with matches in <mark>.
+
+Built for result pages during a live call: the words of a text are found by one C-level
+regex pass, each distinct word is judged once per search (a memo shared by all results),
+and character offsets are only computed for the words the snippet shows.
+"""
 
 import re
 from html import escape, unescape
+from itertools import islice
 
 from markupsafe import Markup
 
@@ -24,29 +30,8 @@ def _matches(word: str, terms: set[str], vocabulary: Vocabulary | None) -> bool:
     return False
 
 
-def _spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, folded word) for each word, in one pass over the folded text."""
-    folded = fold(text)
-    if len(folded) == len(text):  # folding kept every offset (the usual case)
-        return [(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(folded)]
-    return [(t.start, t.end, t.word) for t in tokens(text)]
-
-
-def snippet(
-    text: str, terms: set[str], vocabulary: Vocabulary | None = None, width: int = 30
-) -> Markup:
-    """About ``width`` words around the densest cluster of matches."""
-    spans = _spans(text)
-    if not spans:
-        return Markup("")
-    memo: dict[str, bool] = {}  # a text repeats its words: decide each word once
-    hits = []
-    for i, (_, _, word) in enumerate(spans):
-        found = memo.get(word)
-        if found is None:
-            found = memo[word] = _matches(word, terms, vocabulary)
-        if found:
-            hits.append(i)
+def _window(hits: list[int], count: int, width: int) -> tuple[int, int]:
+    """Word range [start, end) of about ``width`` words around the densest run of hits."""
     start = 0
     if hits:
         # Sliding window over the hit positions: the start with most hits within width.
@@ -57,18 +42,49 @@ def snippet(
             if i - j + 1 > best_count:
                 best, best_count = hits[j], i - j + 1
         start = max(0, best - width // 4)
-    end = min(len(spans), start + width)
-    hit_set = set(hits)
+    return start, min(count, start + width)
+
+
+def snippet(
+    text: str,
+    terms: set[str],
+    vocabulary: Vocabulary | None = None,
+    width: int = 30,
+    memo: dict[str, bool] | None = None,
+) -> Markup:
+    """About ``width`` words around the densest cluster of matches.
+
+    ``memo`` remembers which folded words match ``terms``; pass one dict for every
+    snippet of the same search.
+    """
+    folded = fold(text)
+    if len(folded) != len(text):  # a rare letter changed length when folded: slow path
+        spans = [(t.start, t.end, t.word) for t in tokens(text)]
+        found = [w for _, _, w in spans]
+    else:
+        spans = None
+        found = WORD_RE.findall(folded)
+    if not found:
+        return Markup("")
+    memo = {} if memo is None else memo
+    for word in set(found).difference(memo):
+        memo[word] = _matches(word, terms, vocabulary)
+    hits = [i for i, word in enumerate(found) if memo[word]]
+    start, end = _window(hits, len(found), width)
+    if spans is None:  # offsets only for the words shown, plus the one after them
+        matches = islice(WORD_RE.finditer(folded), start, end + 1)
+        spans = [None] * start + [(m.start(), m.end(), m.group()) for m in matches]
+    # Escape the text between marks in one piece: a few calls instead of one per word.
     out: list[str] = ["…" if start > 0 else ""]
     cursor = spans[start][0]
-    for i in range(start, end):
-        s, e, _ = spans[i]
-        out.append(escape(text[cursor:s]))
-        word = escape(text[s:e])
-        out.append(f"<mark>{word}</mark>" if i in hit_set else word)
-        cursor = e
-    tail_end = spans[end][0] if end < len(spans) else len(text)
+    for i in hits:
+        if start <= i < end:
+            s, e, _ = spans[i]
+            out.append(escape(text[cursor:s]))
+            out.append(f"<mark>{escape(text[s:e])}</mark>")
+            cursor = e
+    tail_end = spans[end][0] if end < len(found) else len(text)
     out.append(escape(text[cursor:tail_end].rstrip()))
-    if end < len(spans):
+    if end < len(found):
         out.append(" …")
     return Markup("".join(out).strip())  # noqa: S704 - built from escaped pieces

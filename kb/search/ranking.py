@@ -7,6 +7,7 @@ the scores for the top page in one pass. One Ranker lives as long as its searche
 """
 
 import math
+from array import array
 
 from whoosh.query import Phrase
 
@@ -14,7 +15,9 @@ from kb.search.backend import Query
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 FIELD = "text"
-TERM_CACHE_ENTRIES = 1_000_000  # docnum->score entries kept per process
+# Postings kept per process as packed arrays (8 bytes each, ~16 MB at most); a dict of
+# Python ints and floats would take ~90 bytes per posting.
+TERM_CACHE_ENTRIES = 2_000_000
 
 
 class Ranker:
@@ -22,7 +25,7 @@ class Ranker:
         self.searcher = searcher
         self._lengths: list[int] | None = None
         self._avgdl = 1.0
-        self._terms: dict[str, dict[int, float]] = {}
+        self._terms: dict[str, tuple[array, array]] = {}
         self._entries = 0
 
     def _doc_lengths(self) -> list[int]:
@@ -37,10 +40,19 @@ class Ranker:
     def term_scores(self, term: str) -> dict[int, float]:
         """BM25 of one term for every document that has it."""
         cached = self._terms.get(term)
-        if cached is not None:
-            return cached
+        if cached is None:
+            cached = self._read_postings(term)
+            # Bounded by postings held, not terms: common terms are big.
+            self._entries += len(cached[0])
+            if self._entries > TERM_CACHE_ENTRIES:
+                self._terms.clear()
+                self._entries = len(cached[0])
+            self._terms[term] = cached
+        return dict(zip(*cached, strict=True))
+
+    def _read_postings(self, term: str) -> tuple[array, array]:
         reader = self.searcher.reader()
-        scores: dict[int, float] = {}
+        docnums, scores = array("i"), array("f")
         df = reader.doc_frequency(FIELD, term)
         if df:
             lengths = self._doc_lengths()
@@ -48,29 +60,32 @@ class Ranker:
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
             fixed, per_length = K1 * (1 - B), K1 * B / self._avgdl
             for docnum, tf in reader.postings(FIELD, term).items_as("weight"):
-                scores[docnum] = idf * tf * (K1 + 1) / (tf + fixed + per_length * lengths[docnum])
-        # Bounded by postings held, not terms: common terms are big (memory budget per worker).
-        self._entries += len(scores)
-        if self._entries > TERM_CACHE_ENTRIES:
-            self._terms.clear()
-            self._entries = len(scores)
-        self._terms[term] = scores
-        return scores
+                docnums.append(docnum)
+                scores.append(idf * tf * (K1 + 1) / (tf + fixed + per_length * lengths[docnum]))
+        return docnums, scores
 
     def evaluate(self, query: Query) -> dict[int, float] | None:
         """docnum -> score for every match; None when the query has no words (browse)."""
         units: list[dict[int, float]] = []
+        memo: dict[str, dict[int, float]] = {}
+
+        def term_scores(term: str) -> dict[int, float]:
+            if term not in memo:
+                memo[term] = self.term_scores(term)
+            return memo[term]
+
         for unit in query.units:
+            alternatives = [alt for alt in unit if alt]
+            if len(alternatives) == 1:  # read-only from here on: may share a memo entry
+                units.append(all_of([term_scores(t) for t in alternatives[0]]))
+                continue
             combined: dict[int, float] = {}
-            for alternative in unit:
-                if not alternative:
-                    continue
-                maps = [self.term_scores(t) for t in alternative]
-                for docnum, score in all_of(maps).items():
+            for alternative in alternatives:
+                for docnum, score in all_of([term_scores(t) for t in alternative]).items():
                     combined[docnum] = combined.get(docnum, 0.0) + score  # OR sums, as Whoosh
             units.append(combined)
         for phrase in query.phrases:
-            docs = all_of([self.term_scores(t) for t in phrase])
+            docs = all_of([term_scores(t) for t in phrase])
             if len(phrase) > 1 and docs:
                 exact = set(self.searcher.docs_for_query(Phrase(FIELD, phrase)))
                 docs = {d: s for d, s in docs.items() if d in exact}
@@ -90,6 +105,8 @@ def all_of(maps: list[dict[int, float]]) -> dict[int, float]:
     """Documents in every map, with their scores summed; starts from the smallest map."""
     if not maps:
         return {}
+    if len(maps) == 1:
+        return maps[0]
     maps = sorted(maps, key=len)
     first, rest = maps[0], maps[1:]
     out = {}

@@ -281,9 +281,11 @@ def search(
         cached = _search_uncached(user, engine, text, levels, filters, page, limit)
         if key:
             _cache.put(key, cached)
-    total, suggestion, results, facets = cached
-    # The index may lag the database by a moment: drop what the user may no longer read.
-    results = _still_visible(user, results)
+        total, suggestion, results, facets = cached
+    else:
+        total, suggestion, results, facets = cached
+        # Cached while the database moved on: drop what the user may no longer read.
+        results = _still_visible(user, results)
     took = int((time.perf_counter() - started) * 1000)
     if record and text.strip():
         _record(user, text, total, took)
@@ -347,29 +349,46 @@ _cache = _LRU(512)
 def _results(user, hits, the_plan) -> list[Result]:
     if not hits:
         return []
-    ids = [h.id for h in hits]
     # Through the visibility gate once more: the index may lag the database by a moment.
+    gate = visible_documents(user).where(Document.id.in_([h.id for h in hits])).subquery()
     rows = db.session.execute(
-        _with_revisions(visible_documents(user).where(Document.id.in_(ids)))
+        select(Revision.document_id, Revision.id, Revision.html).join(
+            gate,
+            (Revision.document_id == gate.c.id)
+            & (Revision.number == func.coalesce(gate.c.published_number, gate.c.current_number)),
+        )
     ).all()
-    html_by_id = {doc.id: rev.html for doc, rev in rows}
+    text_by_id = {doc_id: _plain_text(revision_id, html) for doc_id, revision_id, html in rows}
+    memo: dict[str, bool] = {}  # which words match, decided once for all snippets
     out = []
     for hit in hits:
-        if hit.id not in html_by_id:
+        text = text_by_id.get(hit.id)
+        if text is None:
             continue
-        text = highlight.plain_text(html_by_id[hit.id])
         out.append(
             Result(
                 slug=hit.slug,
                 kind=hit.kind,
                 channel=hit.channel or None,
                 title=hit.title,
-                snippet=highlight.snippet(text, the_plan.terms, the_plan.vocabulary),
+                snippet=highlight.snippet(text, the_plan.terms, the_plan.vocabulary, memo=memo),
                 url=url_for("documents.show", slug=hit.slug, _external=True),
                 score=hit.score,
             )
         )
     return out
+
+
+_texts = _LRU(2048)  # (revision id, hash of its HTML) -> plain text
+
+
+def _plain_text(revision_id: int, html: str) -> str:
+    key = (revision_id, hash(html))  # the hash keeps apps sharing this process apart
+    text = _texts.get(key)
+    if text is None:
+        text = highlight.plain_text(html)
+        _texts.put(key, text)
+    return text
 
 
 def _record(user, text: str, total: int, took_ms: int) -> None:

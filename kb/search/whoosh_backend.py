@@ -13,8 +13,10 @@ import os
 import shutil
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -66,8 +68,8 @@ COLUMNS = ("level", "kind", "channel", "category", "tagset")
 COLUMN_OF = {"kind": "kind", "channel": "channel", "category": "category", "tag": "tagset"}
 
 
-def _has(stored: str, column: str, value: str) -> bool:
-    return value in stored.split("\x1f") if column == "tagset" else stored == value
+def _has(stored, column: str, value: str) -> bool:
+    return value in stored if column == "tagset" else stored == value
 
 
 class ReaderVocabulary(Vocabulary):
@@ -147,7 +149,7 @@ class WhooshBackend:
 
     def apply(self, upserts: list[IndexDoc], deletes: list[int]) -> None:
         ix = self._open()
-        writer = ix.writer(timeout=30.0)
+        writer = ix.writer(timeout=30.0, compound=False)
         try:
             for doc_id in deletes:
                 writer.delete_by_term("id", str(doc_id))
@@ -165,7 +167,7 @@ class WhooshBackend:
         target = self.root / f"index-{time.time_ns()}"
         target.mkdir()
         ix = whoosh_index.create_in(str(target), make_schema())
-        writer = ix.writer(limitmb=256)
+        writer = ix.writer(limitmb=256, compound=False)
         count = 0
         try:
             for doc in docs:
@@ -218,7 +220,10 @@ class WhooshBackend:
         if self._searcher is None:
             self._searcher = ix.searcher()
         elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
+            # A fresh searcher rather than refresh(): refresh() can leave reused segment
+            # readers' column files open.
+            self._searcher.close()
+            self._searcher = ix.searcher()
         if self._cache_owner is not self._searcher:
             self._cache_owner, self._cache = self._searcher, {}
             self._ranker = Ranker(self._searcher)
@@ -236,7 +241,10 @@ class WhooshBackend:
     def _columns(self, searcher) -> dict[str, list]:
         if "columns" not in self._cache:
             reader = searcher.reader()
-            self._cache["columns"] = {name: list(reader.column_reader(name)) for name in COLUMNS}
+            columns = {name: list(reader.column_reader(name)) for name in COLUMNS}
+            # Tags as tuples, split once per searcher rather than once per search.
+            columns["tagset"] = [tuple(v.split("\x1f")) if v else () for v in columns["tagset"]]
+            self._cache["columns"] = columns
         return self._cache["columns"]
 
     def _allowed(self, searcher, levels: frozenset[str], filters: dict[str, str]) -> set[int]:
@@ -295,8 +303,7 @@ class WhooshBackend:
             if scores is None:  # no words: browse everything the searcher may see
                 matched, key = allowed, (lambda d: -d)
             else:
-                small, large = sorted((scores, allowed), key=len)
-                matched = {d for d in small if d in large}
+                matched = scores.keys() & allowed
                 key = lambda d: (scores[d], -d)  # noqa: E731
             start = (query.page - 1) * query.limit
             page = heapq.nlargest(start + query.limit, matched, key=key)[start:]
@@ -310,15 +317,14 @@ class WhooshBackend:
 
     def _facets(self, searcher, docnums: set[int]) -> dict[str, dict[str, int]]:
         columns = self._columns(searcher)
-        counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        counts: dict[str, dict[str, int]] = {}
         for name in FACETS:
-            col = columns[COLUMN_OF[name]]
-            bucket = counts[name]
-            for docnum in docnums:
-                value = col[docnum]
-                for v in value.split("\x1f") if name == "tag" else (value,):
-                    if v:
-                        bucket[v] = bucket.get(v, 0) + 1
+            values = map(columns[COLUMN_OF[name]].__getitem__, docnums)
+            if name == "tag":
+                values = chain.from_iterable(values)
+            bucket = Counter(values)  # counted in C: thousands of matches stay cheap
+            bucket.pop("", None)
+            counts[name] = dict(bucket)
         return counts
 
     def suggest(

@@ -66,6 +66,8 @@ def configure(app: Flask, overrides: Mapping | None = None) -> None:
         RATELIMIT_HEADERS_ENABLED=True,
         # Rendering runs in a helper process and is cut off after this many seconds.
         KB_RENDER_TIMEOUT=3.0,
+        # Whoosh: rebuilds of at least this many documents write with two processes.
+        KB_SEARCH_PARALLEL_FROM=2000,
         KB_PAGE_SIZE=20,
     )
     app.config.update(overrides)

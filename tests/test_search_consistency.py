@@ -147,6 +147,28 @@ def test_reindex_swaps_without_taking_search_offline(app, client, make_document)
     assert results and all(results)
 
 
+def test_large_rebuild_writes_in_parallel_and_loses_nothing(
+    app, client, make_document, make_user, token_for, backend, runner
+):
+    """Big rebuilds write segments in two processes; every document must still be found,
+    and later changes must land in the multi-segment index."""
+    if backend == "postgres-fts":
+        pytest.skip("PostgreSQL rebuilds in one transaction")
+    app.config["KB_SEARCH_PARALLEL_FROM"] = 1  # what 2000+ documents would do
+    slugs = [make_document(f"Grutto {n}", f"Weidevogel nummer {n} in de polder.") for n in range(8)]
+    internal = make_document("Grutto intern", "Weidevogel voor agenten.", audience="internal")
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 0 and "Indexed 9 documents" in result.output
+    current = (Path(app.config["KB_DATA_DIR"]) / "search" / "current").resolve()
+    assert len({p.name.split(".")[0] for p in current.glob("*.pst")}) == 2  # two writers
+    assert sorted(found(client, "weidevogel")) == sorted(slugs)
+    agent = token_for(make_user("agent"))
+    assert sorted(found(client, "weidevogel", agent)) == sorted([*slugs, internal])
+    late = make_document("Grutto laat", "Weidevogel die later kwam.")
+    assert late in found(client, "weidevogel")
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+
+
 def test_concurrent_publishes_lose_nothing(app, make_document, client):
     slugs = [
         make_document(f"Vogel {n}", f"Zeldzame vogel nummer {n}.", publish=False) for n in range(6)

@@ -161,7 +161,7 @@ def split_compound(word: str, vocabulary: Vocabulary) -> list[str]:
     if cache is not None and word in cache:
         return cache[word]
     result = _split(word, vocabulary)
-    if cache is not None and len(cache) < 500_000:
+    if cache is not None and len(cache) < getattr(vocabulary, "MEMO", 500_000):
         cache[word] = result
     return result
 

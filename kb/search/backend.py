@@ -70,8 +70,16 @@ class SearchBackend(Protocol):
     def apply(self, upserts: list[IndexDoc], deletes: list[int]) -> None:
         """Add or replace ``upserts`` and remove ``deletes`` (document ids). Call under lock()."""
 
-    def rebuild(self, docs: Iterator[IndexDoc], progress: Callable[[], None] | None) -> int:
-        """Build a fresh index aside and swap it in; searches keep working. Under lock()."""
+    def rebuild(
+        self,
+        docs: Iterator[IndexDoc],
+        progress: Callable[[], None] | None,
+        size_hint: int = 0,
+    ) -> int:
+        """Build a fresh index aside and swap it in; searches keep working. Under lock().
+
+        ``size_hint`` is about how many documents ``docs`` yields (for choosing a strategy).
+        """
 
     def search(self, query: Query) -> Results: ...
 

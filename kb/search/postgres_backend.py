@@ -153,7 +153,12 @@ class PostgresBackend:
         self._remove(sorted({*deletes, *(d.id for d in upserts)}))
         self._insert(upserts)
 
-    def rebuild(self, docs: Iterator[IndexDoc], progress: Callable[[], None] | None = None) -> int:
+    def rebuild(
+        self,
+        docs: Iterator[IndexDoc],
+        progress: Callable[[], None] | None = None,
+        size_hint: int = 0,
+    ) -> int:
         """One transaction: readers keep seeing the old entries until it commits."""
         db.session.execute(text("DELETE FROM search_entries"))
         db.session.execute(text("DELETE FROM search_words"))

@@ -46,7 +46,10 @@ def backend() -> SearchBackend:
 
             ext["kb_search"] = PostgresBackend()
         else:
-            ext["kb_search"] = WhooshBackend(current_app.config["KB_DATA_DIR"])
+            ext["kb_search"] = WhooshBackend(
+                current_app.config["KB_DATA_DIR"],
+                parallel_from=current_app.config.get("KB_SEARCH_PARALLEL_FROM", 2000),
+            )
     return ext["kb_search"]
 
 
@@ -178,7 +181,7 @@ def _all_index_docs(progress: Callable[[], None] | None) -> Iterator[IndexDoc]:
 
 def _rebuild_locked(engine: SearchBackend, progress) -> int:
     last = db.session.scalar(select(func.max(SearchOutbox.id)))
-    count = engine.rebuild(_all_index_docs(progress), None)
+    count = engine.rebuild(_all_index_docs(progress), None, size_hint=searchable_count())
     if last is not None:
         db.session.execute(delete(SearchOutbox).where(SearchOutbox.id <= last))
     db.session.commit()

@@ -28,6 +28,11 @@ from kb.search.analysis import Vocabulary, edit_distance, stem
 from kb.search.backend import FACETS, LEVELS, Hit, IndexDoc, Query, Results
 from kb.search.ranking import Ranker
 
+# A rebuild of at least this many documents writes two segments in two processes
+# (Whoosh's MpWriter): writing postings is most of a rebuild's time.
+PARALLEL_FROM = 2000
+WRITER_PROCESSES = 2
+
 # Field weights, applied by repetition in one "text" field: a term is then one posting list
 # instead of four, which is what makes pure-Python matching fast enough for live calls.
 TITLE_REPEAT, TAG_REPEAT = 3, 2
@@ -73,27 +78,47 @@ def _has(stored, column: str, value: str) -> bool:
 
 
 class ReaderVocabulary(Vocabulary):
-    """Words and stems known to the index, asked of the reader instead of held in memory."""
+    """Words and stems known to the index, asked of the reader instead of held in memory.
+
+    Answers are remembered (bounded): a vocabulary lives as long as its searcher.
+    """
+
+    MEMO = 50_000
 
     def __init__(self, reader, levels, extra: set[str] | None = None) -> None:
         self.reader = reader
-        self.fields = [f"words_{level}" for level in levels]
+        self.fields = [f"words_{level}" for level in sorted(levels)]
         self.extra = extra or set()
         self.extra_stems = {stem(w) for w in self.extra}
         self.splits: dict[str, list[str]] = {}
+        self._words: dict[str, bool] = {}
+        self._stems: dict[str, bool] = {}
 
     def has_word(self, word: str) -> bool:
-        return word in self.extra or any(self.reader.doc_frequency(f, word) for f in self.fields)
+        known = self._words.get(word)
+        if known is None:
+            known = word in self.extra or any(
+                self.reader.doc_frequency(f, word) for f in self.fields
+            )
+            if len(self._words) >= self.MEMO:
+                self._words.clear()
+            self._words[word] = known
+        return known
 
     def has_stem(self, term: str) -> bool:
-        if term in self.extra_stems:
-            return True
-        return bool(self.reader.doc_frequency("text", term))
+        known = self._stems.get(term)
+        if known is None:
+            known = term in self.extra_stems or bool(self.reader.doc_frequency("text", term))
+            if len(self._stems) >= self.MEMO:
+                self._stems.clear()
+            self._stems[term] = known
+        return known
 
 
 class WhooshBackend:
-    def __init__(self, data_dir: str) -> None:
+    def __init__(self, data_dir: str, parallel_from: int = PARALLEL_FROM) -> None:
         self.root = Path(data_dir) / "search"
+        self.parallel_from = parallel_from
         self.link = self.root / "current"
         self.lock_path = self.root / "write.lock"
         self._index = None
@@ -162,12 +187,28 @@ class WhooshBackend:
         with self._mutex:
             self._drop()  # this process reads the new generation from its next search on
 
-    def rebuild(self, docs: Iterator[IndexDoc], progress: Callable[[], None] | None = None) -> int:
+    def rebuild(
+        self,
+        docs: Iterator[IndexDoc],
+        progress: Callable[[], None] | None = None,
+        size_hint: int = 0,
+    ) -> int:
         self.root.mkdir(parents=True, exist_ok=True)
         target = self.root / f"index-{time.time_ns()}"
         target.mkdir()
         ix = whoosh_index.create_in(str(target), make_schema())
-        writer = ix.writer(limitmb=256, compound=False)
+        if size_hint >= self.parallel_from:
+            # Sub-processes write the postings while this one analyses the next documents;
+            # each leaves its own segment (no merge pass).
+            writer = ix.writer(
+                procs=WRITER_PROCESSES,
+                multisegment=True,
+                batchsize=max(1, min(250, size_hint // (4 * WRITER_PROCESSES))),
+                limitmb=128,
+                compound=False,
+            )
+        else:
+            writer = ix.writer(limitmb=256, compound=False)
         count = 0
         try:
             for doc in docs:
@@ -175,11 +216,15 @@ class WhooshBackend:
                 count += 1
                 if progress:
                     progress()
+            writer.commit(optimize=size_hint < self.parallel_from)
+            indexed = whoosh_index.open_dir(str(target)).doc_count()
+            if indexed != count:  # a lost sub-process segment must not go live
+                raise RuntimeError(f"search rebuild wrote {indexed} of {count} documents")
         except BaseException:
-            writer.cancel()
+            if not writer.is_closed:
+                writer.cancel()
             shutil.rmtree(target, ignore_errors=True)
             raise
-        writer.commit(optimize=True)
         tmp = self.root / f"current.{os.getpid()}.tmp"
         if tmp.is_symlink() or tmp.exists():
             tmp.unlink()
@@ -248,8 +293,9 @@ class WhooshBackend:
         return self._cache["columns"]
 
     def _allowed(self, searcher, levels: frozenset[str], filters: dict[str, str]) -> set[int]:
-        key = ("allowed", levels, tuple(sorted(filters.items())))
-        if key not in self._cache:
+        cache = self._cache.setdefault("allowed", {})
+        key = (levels, tuple(sorted(filters.items())))
+        if key not in cache:
             columns = self._columns(searcher)
             level_col = columns["level"]
             checks = [(COLUMN_OF[name], value) for name, value in filters.items()]
@@ -259,10 +305,10 @@ class WhooshBackend:
                     continue
                 if all(_has(columns[col][docnum], col, value) for col, value in checks):
                     allowed.add(docnum)
-            if len(self._cache) > 16:  # each set holds up to one int per document
-                self._cache = {"columns": columns}
-            self._cache[key] = allowed
-        return self._cache[key]
+            if len(cache) >= 16:  # each set holds up to one int per document
+                cache.clear()
+            cache[key] = allowed
+        return cache[key]
 
     def _read(self, fn):
         """Run fn(searcher). A writer in another process may have merged away segment files
@@ -347,10 +393,26 @@ class WhooshBackend:
     ) -> Vocabulary:
         with self._mutex:
             reader = self._current_searcher().reader()
-        return ReaderVocabulary(reader, levels or LEVELS, extra)
+            if extra is not None:  # indexing: words of documents not in the index yet
+                return ReaderVocabulary(reader, levels or LEVELS, extra)
+            # Searching: one vocabulary per audience and searcher, so what it learns
+            # (known words, compound splits) serves every search until the index changes.
+            cache = self._cache.setdefault("vocabulary", {})
+            if levels not in cache:
+                cache[levels] = ReaderVocabulary(reader, levels or LEVELS)
+            return cache[levels]
 
     def corrections(self, word: str, levels: frozenset[str], limit: int = 3) -> list[str]:
-        return self._read(lambda searcher: self._corrections(searcher, word, levels, limit))
+        with self._mutex:
+            self._current_searcher()
+            cache = self._cache.setdefault("corrections", {})
+        key = (word, levels, limit)
+        if key not in cache:
+            found = self._read(lambda searcher: self._corrections(searcher, word, levels, limit))
+            if len(cache) >= 4096:
+                cache.clear()
+            cache[key] = found
+        return list(cache[key])
 
     def _corrections(self, searcher, word: str, levels: frozenset[str], limit: int) -> list[str]:
         maxdist = 1 if len(word) <= 4 else 2

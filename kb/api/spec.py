@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from pydantic import BaseModel, ValidationError
 
 from kb.auth.permissions import has_role
@@ -129,8 +129,10 @@ def operation(
                 except ValidationError as exc:
                     raise Invalid(_errors(exc)) from None
             result = fn(**kwargs)
-            if isinstance(result, BaseModel):
-                return result.model_dump(mode="json", by_alias=True), status
+            if isinstance(result, BaseModel):  # serialised by pydantic (Rust), not json.dumps
+                return current_app.response_class(
+                    result.model_dump_json(by_alias=True), status, mimetype="application/json"
+                )
             return result
 
         bp.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=[method])

@@ -7,7 +7,9 @@ and character offsets are only computed for the words the snippet shows.
 
 import re
 from html import escape, unescape
-from itertools import islice
+from itertools import compress, islice
+from sys import intern
+from typing import NamedTuple
 
 from markupsafe import Markup
 
@@ -45,8 +47,23 @@ def _window(hits: list[int], count: int, width: int) -> tuple[int, int]:
     return start, min(count, start + width)
 
 
+class Prepared(NamedTuple):
+    """A text with its folded form and folded words, worth keeping for texts that recur."""
+
+    text: str
+    folded: str | None  # None when folding changed the length (offsets differ)
+    words: list[str]
+
+
+def prepare(text: str) -> Prepared:
+    folded = fold(text)
+    if len(folded) != len(text):  # a rare letter changed length when folded
+        return Prepared(text, None, [t.word for t in tokens(text)])
+    return Prepared(text, folded, [intern(w) for w in WORD_RE.findall(folded)])
+
+
 def snippet(
-    text: str,
+    text: "str | Prepared",
     terms: set[str],
     vocabulary: Vocabulary | None = None,
     width: int = 30,
@@ -57,19 +74,16 @@ def snippet(
     ``memo`` remembers which folded words match ``terms``; pass one dict for every
     snippet of the same search.
     """
-    folded = fold(text)
-    if len(folded) != len(text):  # a rare letter changed length when folded: slow path
-        spans = [(t.start, t.end, t.word) for t in tokens(text)]
-        found = [w for _, _, w in spans]
-    else:
-        spans = None
-        found = WORD_RE.findall(folded)
+    text, folded, found = text if isinstance(text, Prepared) else prepare(text)
+    spans = None if folded is not None else [(t.start, t.end, t.word) for t in tokens(text)]
     if not found:
         return Markup("")
     memo = {} if memo is None else memo
-    for word in set(found).difference(memo):
+    distinct = set(found)
+    for word in distinct.difference(memo):
         memo[word] = _matches(word, terms, vocabulary)
-    hits = [i for i, word in enumerate(found) if memo[word]]
+    matching = {word for word in distinct if memo[word]}
+    hits = list(compress(range(len(found)), map(matching.__contains__, found)))
     start, end = _window(hits, len(found), width)
     if spans is None:  # offsets only for the words shown, plus the one after them
         matches = islice(WORD_RE.finditer(folded), start, end + 1)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import current_app, url_for
 from markupsafe import Markup
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from kb import ROOT
 from kb.auth.permissions import index_level, search_levels, visible_documents
@@ -353,14 +353,14 @@ def _results(user, hits, the_plan) -> list[Result]:
     if not hits:
         return []
     # Through the visibility gate once more: the index may lag the database by a moment.
-    gate = visible_documents(user).where(Document.id.in_([h.id for h in hits])).subquery()
-    rows = db.session.execute(
-        select(Revision.document_id, Revision.id, Revision.html).join(
-            gate,
-            (Revision.document_id == gate.c.id)
-            & (Revision.number == func.coalesce(gate.c.published_number, gate.c.current_number)),
-        )
-    ).all()
+    gate = visible_documents(user).whereclause
+    query = select(Document.id, Revision.id, Revision.html).join(
+        Revision,
+        (Revision.document_id == Document.id) & (Revision.number == _indexed_revision()),
+    )
+    if gate is not None:
+        query = query.where(gate)
+    rows = db.session.execute(query.where(Document.id.in_([h.id for h in hits]))).all()
     text_by_id = {doc_id: _plain_text(revision_id, html) for doc_id, revision_id, html in rows}
     memo: dict[str, bool] = {}  # which words match, decided once for all snippets
     out = []
@@ -382,23 +382,25 @@ def _results(user, hits, the_plan) -> list[Result]:
     return out
 
 
-_texts = _LRU(2048)  # (revision id, hash of its HTML) -> plain text
+# (revision id, hash of its HTML) -> its text prepared for snippets. The same documents
+# come up for many queries; ~8 KB each.
+_texts = _LRU(1024)
 
 
-def _plain_text(revision_id: int, html: str) -> str:
+def _plain_text(revision_id: int, html: str) -> highlight.Prepared:
     key = (revision_id, hash(html))  # the hash keeps apps sharing this process apart
-    text = _texts.get(key)
-    if text is None:
-        text = highlight.plain_text(html)
-        _texts.put(key, text)
-    return text
+    prepared = _texts.get(key)
+    if prepared is None:
+        prepared = highlight.prepare(highlight.plain_text(html))
+        _texts.put(key, prepared)
+    return prepared
 
 
 def _record(user, text: str, total: int, took_ms: int) -> None:
     audience = user.role if getattr(user, "is_authenticated", False) else "anonymous"
     try:
-        db.session.add(
-            SearchLog(
+        db.session.execute(
+            insert(SearchLog).values(
                 query=privacy.mask(text.strip())[:200],
                 audience=audience,
                 result_count=total,

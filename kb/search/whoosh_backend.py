@@ -289,6 +289,9 @@ class WhooshBackend:
             columns = {name: list(reader.column_reader(name)) for name in COLUMNS}
             # Tags as tuples, split once per searcher rather than once per search.
             columns["tagset"] = [tuple(v.split("\x1f")) if v else () for v in columns["tagset"]]
+            columns["combo"] = list(
+                zip(columns["kind"], columns["channel"], columns["category"], strict=True)
+            )
             self._cache["columns"] = columns
         return self._cache["columns"]
 
@@ -363,14 +366,17 @@ class WhooshBackend:
 
     def _facets(self, searcher, docnums: set[int]) -> dict[str, dict[str, int]]:
         columns = self._columns(searcher)
-        counts: dict[str, dict[str, int]] = {}
-        for name in FACETS:
-            values = map(columns[COLUMN_OF[name]].__getitem__, docnums)
-            if name == "tag":
-                values = chain.from_iterable(values)
-            bucket = Counter(values)  # counted in C: thousands of matches stay cheap
-            bucket.pop("", None)
-            counts[name] = dict(bucket)
+        # One C-level pass over (kind, channel, category) per match, then a small
+        # Python pass over the distinct combinations; tags get a pass of their own.
+        combos = Counter(map(columns["combo"].__getitem__, docnums))
+        counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        for combo, n in combos.items():
+            for name, value in zip(("kind", "channel", "category"), combo, strict=True):
+                if value:
+                    counts[name][value] = counts[name].get(value, 0) + n
+        tags = Counter(chain.from_iterable(map(columns["tagset"].__getitem__, docnums)))
+        tags.pop("", None)
+        counts["tag"] = dict(tags)
         return counts
 
     def suggest(

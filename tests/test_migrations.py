@@ -1,5 +1,6 @@
 """The migrations build exactly the schema the models describe."""
 
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
@@ -17,6 +18,12 @@ def _check(url: str, tmp_path) -> None:
         with db.engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"include_object": _not_pg_only})
             diff = compare_metadata(context, db.metadata)
+            if conn.dialect.name == "postgresql":
+                # The Dutch configuration: accents gone, Dutch stems, no stop-word list.
+                vector = conn.scalar(
+                    sa.text("SELECT to_tsvector('kb_dutch', 'Café betalingen ander')")
+                )
+                assert vector == "'ander':3 'betal':2 'caf':1"
         assert diff == []
         db.engine.dispose()
 

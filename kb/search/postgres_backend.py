@@ -2,8 +2,11 @@
 
 Every host searches the same tables, so there is no per-host index to keep in step.
 Terms arrive analysed by kb.search.analysis (the same stems, compounds and folding as
-Whoosh) and are indexed with the 'simple' configuration, weighted title A, tags B, body C,
-compound parts D. Typos use pg_trgm over search_words, a per-level vocabulary.
+Whoosh) and indexed with the kb_dutch configuration (unaccent + PostgreSQL's Dutch Snowball
+stemmer, see the migration), weighted title A, tags B, body C, compound parts D. Queries go
+through the same configuration, so both sides agree. Titles for search-as-you-type use
+'simple': prefixes of surface words must not be stemmed. Typos use pg_trgm over
+search_words, a per-level vocabulary.
 """
 
 from collections import Counter
@@ -16,13 +19,14 @@ from kb.extensions import db
 from kb.search.analysis import Vocabulary, edit_distance
 from kb.search.backend import FACETS, LEVELS, Hit, IndexDoc, Query, Results, batched
 
+CONFIG = "kb_dutch"  # created by migration 3c5e8a1d9b27
 LOCK_KEY = 0x6B62_5345  # "kbSE": one advisory lock for every writer of the search tables
 # ts_rank weights in the order {D, C, B, A}: parts 0.8, body 1, tags 2, title 3 (as Whoosh).
 WEIGHTS = "{0.27, 0.33, 0.67, 1.0}"
 
 
 def _tsquery(query: Query) -> str:
-    """A to_tsquery('simple', ...) string; terms are [a-z0-9] only, so nothing to escape."""
+    """A to_tsquery(CONFIG, ...) string; terms are [a-z0-9] only, so nothing to escape."""
 
     def term(t: str) -> str:
         return "".join(c for c in t if c.isalnum()) or "x"
@@ -71,7 +75,8 @@ class PostgresVocabulary(Vocabulary):
             self._stems[term] = bool(clean) and bool(
                 db.session.execute(
                     text(
-                        "SELECT 1 FROM search_entries WHERE tsv @@ to_tsquery('simple', :t) LIMIT 1"
+                        "SELECT 1 FROM search_entries "
+                        f"WHERE tsv @@ to_tsquery('{CONFIG}', :t) LIMIT 1"
                     ),
                     {"t": clean},
                 ).first()
@@ -188,9 +193,9 @@ class PostgresBackend:
         where, params = self._where(query.levels, query.filters)
         tsquery = _tsquery(query)
         if tsquery:
-            where += " AND e.tsv @@ to_tsquery('simple', :q)"
+            where += f" AND e.tsv @@ to_tsquery('{CONFIG}', :q)"
             params["q"] = tsquery
-            rank = f"ts_rank('{WEIGHTS}', e.tsv, to_tsquery('simple', :q))"
+            rank = f"ts_rank('{WEIGHTS}', e.tsv, to_tsquery('{CONFIG}', :q))"
         else:
             rank = "0"
         params.update(limit=query.limit, offset=(query.page - 1) * query.limit)

@@ -13,7 +13,7 @@ from kb.errors import Invalid
 from kb.extensions import db
 from kb.feedback import service as feedback
 from kb.feedback.models import Vote
-from kb.search import service as search
+from kb.search import searching as search
 
 bp = Blueprint("documents", __name__)
 

@@ -191,3 +191,34 @@ def test_concurrent_publishes_lose_nothing(app, make_document, client):
     assert sorted(found(client, "zeldzame vogel")) == sorted(slugs)
     with app.app_context():
         assert search.check() == []
+
+
+def test_ranker_reads_every_live_posting_and_no_deleted_one(tmp_path):
+    """The ranker decodes Whoosh's posting blocks itself: it must see exactly what Whoosh's
+    own matchers see, across segments and with deleted documents."""
+    from whoosh import index as whoosh_index
+
+    from kb.search.ranking import FIELD, postings
+    from kb.search.whoosh_backend import make_schema
+
+    ix = whoosh_index.create_in(str(tmp_path), make_schema())
+    for batch in range(3):  # three segments of 200: posting blocks hold 128 documents
+        writer = ix.writer(compound=False)
+        for n in range(batch * 200, batch * 200 + 200):
+            words = ["kievit"] * (1 + n % 4) + (["grutto"] if n % 3 == 0 else [])
+            writer.add_document(id=str(n), level="public", text=" ".join(words))
+        writer.commit(merge=False)
+    writer = ix.writer(compound=False)
+    for n in range(0, 600, 7):
+        writer.delete_by_term("id", str(n))
+    writer.commit(merge=False)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        assert len(list(reader.leaf_readers())) == 3 and reader.has_deletions()
+        for term in ("kievit", "grutto"):
+            expected = [(d, w) for d, w in reader.postings(FIELD, term).items_as("weight")]
+            got = list(postings(reader, term))
+            assert got == expected
+            live = [n for n in range(600) if n % 7 and (term == "kievit" or n % 3 == 0)]
+            assert len(got) == len(live)
+    ix.close()

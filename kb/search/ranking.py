@@ -8,16 +8,20 @@ the scores for the top page in one pass. One Ranker lives as long as its searche
 
 import math
 from array import array
+from collections.abc import Iterator
 
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import Phrase
 
 from kb.search.backend import Query
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 FIELD = "text"
-# Postings kept per process as packed arrays (8 bytes each, ~16 MB at most); a dict of
-# Python ints and floats would take ~90 bytes per posting.
-TERM_CACHE_ENTRIES = 2_000_000
+# Postings kept per process as packed arrays (8 bytes each, 32 MB at most; a dict of
+# Python ints and floats would take ~90 bytes per posting). 10k documents have ~1.6M
+# postings in all; at 100k the common terms alone need this much.
+TERM_CACHE_ENTRIES = 4_000_000
 
 
 class Ranker:
@@ -58,10 +62,15 @@ class Ranker:
             lengths = self._doc_lengths()
             n = reader.doc_count_all()
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            fixed, per_length = K1 * (1 - B), K1 * B / self._avgdl
-            for docnum, tf in reader.postings(FIELD, term).items_as("weight"):
-                docnums.append(docnum)
-                scores.append(idf * tf * (K1 + 1) / (tf + fixed + per_length * lengths[docnum]))
+            boost, fixed, per_length = idf * (K1 + 1), K1 * (1 - B), K1 * B / self._avgdl
+            for ids, tfs in posting_blocks(reader, term):  # whole blocks: list comprehensions
+                docnums.extend(ids)
+                scores.extend(
+                    [
+                        boost * tf / (tf + fixed + per_length * lengths[d])
+                        for d, tf in zip(ids, tfs, strict=True)
+                    ]
+                )
         return docnums, scores
 
     def evaluate(self, query: Query) -> dict[int, float] | None:
@@ -119,3 +128,42 @@ def all_of(maps: list[dict[int, float]]) -> dict[int, float]:
         else:
             out[docnum] = score
     return out
+
+
+def posting_blocks(reader, term: str) -> Iterator[tuple[list[int], list[float]]]:
+    """(docnums, term frequencies) of the live documents with ``term``, a block at a time.
+
+    Whoosh's matchers cost several Python calls per posting; large posting lists are read
+    here a block at a time from the segment's own matcher (decoding runs mostly in C). Any
+    other matcher (short lists stored inline) goes through the public API.
+    """
+    for segment, base in reader.leaf_readers():
+        if not segment.doc_frequency(FIELD, term):
+            continue
+        matcher = segment.postings(FIELD, term)
+        deleted: set[int] | frozenset[int] = frozenset()
+        if isinstance(matcher, FilterMatcher):  # the segment's deleted documents
+            deleted, matcher = matcher._ids, matcher.child
+        if isinstance(matcher, W3LeafMatcher):
+            blocks = _leaf_blocks(matcher)
+        else:
+            blocks = [tuple(zip(*matcher.items_as("weight"), strict=True)) or ((), ())]
+        for ids, tfs in blocks:
+            if deleted:
+                live = [i for i, d in enumerate(ids) if d not in deleted]
+                ids, tfs = [ids[i] for i in live], [tfs[i] for i in live]
+            yield ([d + base for d in ids] if base else list(ids)), list(tfs)
+
+
+def _leaf_blocks(matcher) -> Iterator[tuple]:
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        yield matcher._ids, matcher._weights
+        matcher._next_block()
+
+
+def postings(reader, term: str) -> Iterator[tuple[int, float]]:
+    """(docnum, term frequency) pairs, for callers that want them one by one."""
+    for ids, tfs in posting_blocks(reader, term):
+        yield from zip(ids, tfs, strict=True)

@@ -8,7 +8,7 @@ the scores for the top page in one pass. One Ranker lives as long as its searche
 
 import math
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
@@ -25,8 +25,10 @@ TERM_CACHE_ENTRIES = 4_000_000
 
 
 class Ranker:
-    def __init__(self, searcher) -> None:
+    def __init__(self, searcher, lengths: Callable[[], list[int]]) -> None:
+        """``lengths()`` gives the text field's length for every docnum of ``searcher``."""
         self.searcher = searcher
+        self._lengths_of = lengths
         self._lengths: list[int] | None = None
         self._avgdl = 1.0
         self._terms: dict[str, tuple[array, array]] = {}
@@ -35,9 +37,7 @@ class Ranker:
     def _doc_lengths(self) -> list[int]:
         if self._lengths is None:
             reader = self.searcher.reader()
-            self._lengths = [
-                reader.doc_field_length(d, FIELD, 0) for d in range(reader.doc_count_all())
-            ]
+            self._lengths = self._lengths_of()
             self._avgdl = reader.field_length(FIELD) / max(reader.doc_count(), 1) or 1.0
         return self._lengths
 

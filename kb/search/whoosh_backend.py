@@ -26,7 +26,7 @@ from whoosh.query import And, Or, Prefix, Term
 
 from kb.search.analysis import Vocabulary, edit_distance, stem
 from kb.search.backend import FACETS, LEVELS, Hit, IndexDoc, Query, Results
-from kb.search.ranking import Ranker
+from kb.search.ranking import FIELD, Ranker
 
 # A rebuild of at least this many documents writes two segments in two processes
 # (Whoosh's MpWriter): writing postings is most of a rebuild's time.
@@ -70,6 +70,7 @@ def make_schema() -> Schema:
 
 
 COLUMNS = ("level", "kind", "channel", "category", "tagset")
+SEGMENT_LISTS = (*COLUMNS, "combo", "length")
 COLUMN_OF = {"kind": "kind", "channel": "channel", "category": "category", "tag": "tagset"}
 
 
@@ -128,6 +129,7 @@ class WhooshBackend:
         self._cache_owner = None
         self._cache: dict = {}
         self._ranker: Ranker | None = None
+        self._segments: dict[str, dict[str, list]] = {}
         self._generation = 0
 
     # -- writing ---------------------------------------------------------------------------
@@ -271,7 +273,8 @@ class WhooshBackend:
             self._searcher = ix.searcher()
         if self._cache_owner is not self._searcher:
             self._cache_owner, self._cache = self._searcher, {}
-            self._ranker = Ranker(self._searcher)
+            searcher = self._searcher
+            self._ranker = Ranker(searcher, lambda: self._columns(searcher)["length"])
             self._generation += 1
         return self._searcher
 
@@ -284,14 +287,22 @@ class WhooshBackend:
     # Per-searcher caches: facet columns and the documents each audience may find. A new
     # searcher (after any change) starts with empty caches, so nothing outlives a publish.
     def _columns(self, searcher) -> dict[str, list]:
+        """Column values (and text lengths) by docnum for the whole index.
+
+        Built from per-segment lists kept across searchers: a segment's documents never
+        change once written (a change adds a segment and marks old documents deleted), so
+        after a publish only the new, small segment is read.
+        """
         if "columns" not in self._cache:
-            reader = searcher.reader()
-            columns = {name: list(reader.column_reader(name)) for name in COLUMNS}
-            # Tags as tuples, split once per searcher rather than once per search.
-            columns["tagset"] = [tuple(v.split("\x1f")) if v else () for v in columns["tagset"]]
-            columns["combo"] = list(
-                zip(columns["kind"], columns["channel"], columns["category"], strict=True)
-            )
+            columns: dict[str, list] = {name: [] for name in SEGMENT_LISTS}
+            kept = {}
+            for segment, _base in searcher.reader().leaf_readers():  # in docnum order
+                key = segment.segment().segment_id()
+                lists = self._segments.get(key) or _segment_lists(segment)
+                kept[key] = lists
+                for name, values in lists.items():
+                    columns[name].extend(values)
+            self._segments = kept  # forget segments merged away
             self._cache["columns"] = columns
         return self._cache["columns"]
 
@@ -446,6 +457,18 @@ class WhooshBackend:
 
     def stats(self) -> dict[str, int]:
         return self._read(lambda searcher: {"documents": searcher.doc_count()})
+
+
+def _segment_lists(segment) -> dict[str, list]:
+    lists = {name: list(segment.column_reader(name)) for name in COLUMNS}
+    # Tags as tuples, split once rather than once per search; (kind, channel, category)
+    # together, so facets take one counting pass.
+    lists["tagset"] = [tuple(v.split("\x1f")) if v else () for v in lists["tagset"]]
+    lists["combo"] = list(zip(lists["kind"], lists["channel"], lists["category"], strict=True))
+    lists["length"] = [
+        segment.doc_field_length(d, FIELD, 0) for d in range(segment.doc_count_all())
+    ]
+    return lists
 
 
 def _stored_hit(fields: dict, score: float) -> Hit:

@@ -68,6 +68,9 @@ def configure(app: Flask, overrides: Mapping | None = None) -> None:
         KB_RENDER_TIMEOUT=3.0,
         # Whoosh: rebuilds of at least this many documents write with two processes.
         KB_SEARCH_PARALLEL_FROM=2000,
+        # A missing index with more documents than this is rebuilt in the background
+        # (searches answer 503 meanwhile) rather than within a web request.
+        KB_SEARCH_REBUILD_INLINE_MAX=2000,
         KB_PAGE_SIZE=20,
     )
     app.config.update(overrides)

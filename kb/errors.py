@@ -1,6 +1,6 @@
 """Domain exceptions and the app-wide handlers: problem+json under /api/, Dutch pages elsewhere."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -54,6 +54,14 @@ class Conflict(DomainError):
         )
 
 
+class Unavailable(DomainError):
+    """Temporarily unable to answer (e.g. the search index is being built); retry later."""
+
+    status = 503
+    title = "Service Unavailable"
+    retry_after = 30  # seconds
+
+
 def wants_problem_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -94,9 +102,15 @@ def handle_domain(exc: DomainError):
             extra["errors"] = exc.errors
         if isinstance(exc, Conflict):
             extra["current_revision"] = exc.current
-        return problem(exc.status, exc.title, exc.detail, **extra)
-    template = f"errors/{exc.status}.html" if exc.status in (403, 404) else "errors/generic.html"
-    return render_template(template, error=exc), exc.status
+        response = problem(exc.status, exc.title, exc.detail, **extra)
+    else:
+        template = (
+            f"errors/{exc.status}.html" if exc.status in (403, 404) else "errors/generic.html"
+        )
+        response = current_app.make_response((render_template(template, error=exc), exc.status))
+    if isinstance(exc, Unavailable):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def register(app: Flask) -> None:

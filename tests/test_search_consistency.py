@@ -99,6 +99,39 @@ def test_missing_index_is_rebuilt_not_a_500(app, client, make_document, backend)
     assert found(client, "scholekster") == [slug]
 
 
+def test_big_missing_index_is_rebuilt_in_background_with_a_clear_503(
+    app, client, make_document, backend
+):
+    import shutil
+    import time
+
+    if backend == "postgres-fts":
+        pytest.skip("PostgreSQL full-text has no index folder to lose")
+    app.config["KB_SEARCH_REBUILD_INLINE_MAX"] = 0  # what a big knowledge base does
+    slug = make_document("Tapuit", "Tekst.")
+    shutil.rmtree(Path(app.config["KB_DATA_DIR"]) / "search")
+    with app.app_context():
+        engine = search.backend()
+        engine.close()
+        with engine.lock():  # the background rebuild waits until both answers are seen
+            response = client.get("/api/v1/search", query_string={"q": "tapuit"})
+            page = client.get("/zoeken", query_string={"q": "tapuit"})
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert response.content_type == "application/problem+json"
+    assert "zoekindex wordt opnieuw opgebouwd" in response.get_json()["detail"]
+    assert page.status_code == 503 and "zoekindex wordt opnieuw opgebouwd" in page.text
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # the background rebuild finishes on its own
+        response = client.get("/api/v1/search", query_string={"q": "tapuit"})
+        if response.status_code == 200:
+            break
+        time.sleep(0.05)
+    assert [r["slug"] for r in response.get_json()["results"]] == [slug]
+    for thread in threading.enumerate():  # let it finish its own transaction before teardown
+        if thread.name == "kb-search-rebuild":
+            thread.join(timeout=30)
+
+
 # Whoosh leaves the unreadable TOC file open when it gives up on it; that leak is Whoosh's.
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")

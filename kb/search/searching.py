@@ -10,18 +10,28 @@ import math
 import time
 from dataclasses import dataclass, field
 
-from flask import url_for
+from flask import current_app, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import insert, select
 
 from kb.auth.permissions import search_levels, visible_documents
 from kb.documents.models import Document, Revision
+from kb.errors import Unavailable
 from kb.extensions import db
 from kb.search import highlight, privacy, synonyms
 from kb.search.analysis import words
 from kb.search.models import SearchLog
 from kb.search.query import plan
-from kb.search.service import backend, catch_up, indexed_revision, rebuild, synonym_file
+from kb.search.service import (
+    backend,
+    catch_up,
+    indexed_revision,
+    rebuild,
+    rebuild_in_background,
+    searchable_count,
+    synonym_file,
+)
 from kb.search.whoosh_backend import IndexMissing
 
 log = logging.getLogger(__name__)
@@ -55,10 +65,20 @@ class Response:
 
 
 def _with_index(fn):
-    """Run fn(); a missing or unreadable index is rebuilt from the database first."""
+    """Run fn(); a missing or unreadable index is rebuilt from the database first.
+
+    Small indexes are rebuilt within the request; a big one (more documents than
+    KB_SEARCH_REBUILD_INLINE_MAX) is rebuilt in the background while searches get a clear
+    503, instead of a request that outlives the server's timeout.
+    """
     try:
         return fn()
     except IndexMissing:
+        if searchable_count() > current_app.config.get("KB_SEARCH_REBUILD_INLINE_MAX", 2000):
+            rebuild_in_background()
+            raise Unavailable(
+                _("De zoekindex wordt opnieuw opgebouwd. Probeer het over een minuut opnieuw.")
+            ) from None
         rebuild()
         return fn()
 

@@ -8,6 +8,7 @@ next search (any process, at most once a second) or `kb search reindex` catches 
 """
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -189,6 +190,41 @@ def rebuild(progress: Callable[[], None] | None = None) -> int:
     engine = backend()
     with engine.lock():
         return _rebuild_locked(engine, progress)
+
+
+_background = threading.Lock()  # at most one background rebuild per process
+
+
+def rebuild_in_background() -> bool:
+    """Start rebuilding a missing index in a thread of this process; False if one runs.
+
+    For web requests on big indexes: a rebuild of thousands of documents takes longer than
+    a request may. Several processes may start one; the writer lock lines them up and the
+    later ones find the index in place and stop.
+    """
+    if not _background.acquire(blocking=False):
+        return False
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                try:
+                    engine = backend()
+                    with engine.lock():
+                        try:
+                            engine.generation()  # built meanwhile by another process?
+                        except IndexMissing:
+                            _rebuild_locked(engine, None)
+                except Exception:
+                    log.exception("background search rebuild failed")
+                finally:
+                    db.session.remove()
+        finally:
+            _background.release()
+
+    threading.Thread(target=run, name="kb-search-rebuild", daemon=True).start()
+    return True
 
 
 def searchable_count() -> int:

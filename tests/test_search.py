@@ -262,6 +262,16 @@ def test_secret_words_never_leak(
     assert "Concept" not in page.split("<main")[1]
 
 
+def test_hidden_word_forms_do_not_change_what_others_are_told(make_document, client):
+    """'kwartel' is only in an internal script: an anonymous customer who types it gets the
+    same "Bedoelde u" (the visible 'kwartet') as if that script did not exist."""
+    make_document("Het kwartet", "Een kwartet speelt vanavond.", slug="kwartet")
+    make_document("Kwartels", "Intern: over de kwartels.", slug="kwartels", audience="internal")
+    anonymous = api(client, q="kwartel")
+    assert anonymous["suggestion"] == "kwartet"
+    assert slugs(anonymous) == ["kwartet"]
+
+
 def test_search_log_masks_personal_data_and_keeps_no_user(app, client, corpus, login_as):
     api(client, q="factuur jan@example.nl NL91ABNA0417164300 PL12345678 06-12345678 1234 AB 5")
     login_as("agent")

@@ -255,3 +255,46 @@ def test_ranker_reads_every_live_posting_and_no_deleted_one(tmp_path):
             live = [n for n in range(600) if n % 7 and (term == "kievit" or n % 3 == 0)]
             assert len(got) == len(live)
     ix.close()
+
+
+def test_a_search_survives_other_workers_changing_the_index_midway(tmp_path, monkeypatch):
+    """Two workers share an index; one publishes while the other is planning a search (its
+    vocabulary still reads the searcher it started with)."""
+    from kb.search.backend import IndexDoc
+    from kb.search.query import plan
+    from kb.search.synonyms import Synonyms
+    from kb.search.whoosh_backend import WhooshBackend
+
+    def doc(n: int, word: str) -> IndexDoc:
+        return IndexDoc(
+            id=n,
+            slug=f"d{n}",
+            level="public",
+            kind="article",
+            channel="",
+            category="c",
+            tags=[],
+            revision=1,
+            title=word,
+            title_terms=[word],
+            tag_terms=[],
+            body_terms=[word],
+            part_terms=[],
+            words={word},
+            title_words={word},
+        )
+
+    searching, publishing = WhooshBackend(str(tmp_path)), WhooshBackend(str(tmp_path))
+    searching.rebuild(iter([doc(1, "kievit"), doc(2, "weidevogel")]), None)
+    corrections = searching.corrections
+
+    def publish_meanwhile(*args):
+        publishing.apply([doc(3, "grutto")], [])
+        publishing.apply([doc(4, "tureluur")], [])
+        return corrections(*args)
+
+    monkeypatch.setattr(searching, "corrections", publish_meanwhile)
+    planned = plan("kievt", frozenset({"public"}), searching, Synonyms([]))
+    assert planned.suggestion == "kievit"
+    searching.close()
+    publishing.close()

@@ -2,11 +2,12 @@
 
 Every host searches the same tables, so there is no per-host index to keep in step.
 Terms arrive analysed by kb.search.analysis (the same stems, compounds and folding as
-Whoosh) and indexed with the kb_dutch configuration (unaccent + PostgreSQL's Dutch Snowball
-stemmer, see the migration), weighted title A, tags B, body C, compound parts D. Queries go
-through the same configuration, so both sides agree. Titles for search-as-you-type use
-'simple': prefixes of surface words must not be stemmed. Typos use pg_trgm over
-search_words, a per-level vocabulary.
+Whoosh) and are indexed with the kb_dutch configuration (unaccent + PostgreSQL's Dutch
+Snowball stemmer, see the migration), weighted title A, tags B, body C, compound parts D.
+Queries go through the same configuration, so documents and queries always agree; the
+second stemming pass may join a few more word forms than Whoosh does. Titles for
+search-as-you-type use 'simple': prefixes of surface words must not be stemmed. Typos use
+pg_trgm over search_words, a per-level vocabulary.
 """
 
 from collections import Counter
@@ -75,10 +76,10 @@ class PostgresVocabulary(Vocabulary):
             self._stems[term] = bool(clean) and bool(
                 db.session.execute(
                     text(
-                        "SELECT 1 FROM search_entries "
-                        f"WHERE tsv @@ to_tsquery('{CONFIG}', :t) LIMIT 1"
+                        "SELECT 1 FROM search_entries WHERE level = ANY(:levels) "
+                        f"AND tsv @@ to_tsquery('{CONFIG}', :t) LIMIT 1"
                     ),
-                    {"t": clean},
+                    {"t": clean, "levels": self.levels},
                 ).first()
             )
         return self._stems[term]

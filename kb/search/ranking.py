@@ -130,7 +130,9 @@ def all_of(maps: list[dict[int, float]]) -> dict[int, float]:
     return out
 
 
-def posting_blocks(reader, term: str) -> Iterator[tuple[list[int], list[float]]]:
+def posting_blocks(
+    reader, term: str, field: str = FIELD
+) -> Iterator[tuple[list[int], list[float]]]:
     """(docnums, term frequencies) of the live documents with ``term``, a block at a time.
 
     Whoosh's matchers cost several Python calls per posting; large posting lists are read
@@ -138,9 +140,9 @@ def posting_blocks(reader, term: str) -> Iterator[tuple[list[int], list[float]]]
     other matcher (short lists stored inline) goes through the public API.
     """
     for segment, base in reader.leaf_readers():
-        if not segment.doc_frequency(FIELD, term):
+        if not segment.doc_frequency(field, term):
             continue
-        matcher = segment.postings(FIELD, term)
+        matcher = segment.postings(field, term)
         deleted: set[int] | frozenset[int] = frozenset()
         if isinstance(matcher, FilterMatcher):  # the segment's deleted documents
             deleted, matcher = matcher._ids, matcher.child
@@ -163,7 +165,7 @@ def _leaf_blocks(matcher) -> Iterator[tuple]:
         matcher._next_block()
 
 
-def postings(reader, term: str) -> Iterator[tuple[int, float]]:
+def postings(reader, term: str, field: str = FIELD) -> Iterator[tuple[int, float]]:
     """(docnum, term frequency) pairs, for callers that want them one by one."""
-    for ids, tfs in posting_blocks(reader, term):
+    for ids, tfs in posting_blocks(reader, term, field):
         yield from zip(ids, tfs, strict=True)

@@ -23,10 +23,11 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.query import And, Or, Prefix, Term
+from whoosh.reading import ReaderClosed
 
 from kb.search.analysis import Vocabulary, edit_distance, stem
 from kb.search.backend import FACETS, LEVELS, Hit, IndexDoc, Query, Results
-from kb.search.ranking import FIELD, Ranker
+from kb.search.ranking import FIELD, Ranker, posting_blocks
 
 # A rebuild of at least this many documents writes two segments in two processes
 # (Whoosh's MpWriter): writing postings is most of a rebuild's time.
@@ -81,13 +82,24 @@ def _has(stored, column: str, value: str) -> bool:
 class ReaderVocabulary(Vocabulary):
     """Words and stems known to the index, asked of the reader instead of held in memory.
 
-    Answers are remembered (bounded): a vocabulary lives as long as its searcher.
+    Only live documents count, and for a search only those at the searcher's levels
+    (``allowed``), so neither a deleted nor a hidden document changes what a searcher is
+    told. Answers are remembered (bounded): a vocabulary lives as long as its searcher.
     """
 
     MEMO = 50_000
 
-    def __init__(self, reader, levels, extra: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        reader,
+        levels,
+        extra: set[str] | None = None,
+        allowed: set[int] | None = None,
+        reopen: Callable[[], tuple] | None = None,
+    ) -> None:
         self.reader = reader
+        self.allowed = allowed  # docnums the searcher may see; None: all (indexing)
+        self.reopen = reopen  # -> (reader, allowed) of the current searcher
         self.fields = [f"words_{level}" for level in sorted(levels)]
         self.extra = extra or set()
         self.extra_stems = {stem(w) for w in self.extra}
@@ -95,12 +107,22 @@ class ReaderVocabulary(Vocabulary):
         self._words: dict[str, bool] = {}
         self._stems: dict[str, bool] = {}
 
+    def _live(self, field: str, term: str) -> bool:
+        try:
+            blocks = list(posting_blocks(self.reader, term, field))
+        except ReaderClosed:  # the index changed twice during this search
+            if self.reopen is None:
+                raise
+            self.reader, self.allowed = self.reopen()
+            blocks = list(posting_blocks(self.reader, term, field))
+        if self.allowed is None:
+            return any(ids for ids, _ in blocks)
+        return any(not self.allowed.isdisjoint(ids) for ids, _ in blocks)
+
     def has_word(self, word: str) -> bool:
         known = self._words.get(word)
         if known is None:
-            known = word in self.extra or any(
-                self.reader.doc_frequency(f, word) for f in self.fields
-            )
+            known = word in self.extra or any(self._live(f, word) for f in self.fields)
             if len(self._words) >= self.MEMO:
                 self._words.clear()
             self._words[word] = known
@@ -109,7 +131,7 @@ class ReaderVocabulary(Vocabulary):
     def has_stem(self, term: str) -> bool:
         known = self._stems.get(term)
         if known is None:
-            known = term in self.extra_stems or bool(self.reader.doc_frequency("text", term))
+            known = term in self.extra_stems or self._live(FIELD, term)
             if len(self._stems) >= self.MEMO:
                 self._stems.clear()
             self._stems[term] = known
@@ -125,6 +147,7 @@ class WhooshBackend:
         self._index = None
         self._target: str | None = None
         self._searcher = None
+        self._retired = None  # the previous searcher, closed at the next change
         self._mutex = threading.RLock()
         self._cache_owner = None
         self._cache: dict = {}
@@ -257,9 +280,7 @@ class WhooshBackend:
                 self._index = None
                 raise IndexMissing(f"unreadable index {target}: {exc}") from exc
             self._target = target
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+            self._retire()
         return self._index
 
     def _current_searcher(self):
@@ -269,7 +290,7 @@ class WhooshBackend:
         elif not self._searcher.up_to_date():
             # A fresh searcher rather than refresh(): refresh() can leave reused segment
             # readers' column files open.
-            self._searcher.close()
+            self._retire()
             self._searcher = ix.searcher()
         if self._cache_owner is not self._searcher:
             self._cache_owner, self._cache = self._searcher, {}
@@ -334,18 +355,26 @@ class WhooshBackend:
                 self._drop()
                 return fn(self._current_searcher())
 
-    def _drop(self) -> None:
+    def _retire(self) -> None:
+        """Set the current searcher aside. It is closed one change later, not now: a search
+        in progress (or the vocabulary it holds) may still be reading from it."""
         if self._searcher is not None:
-            self._searcher.close()
+            if self._retired is not None:
+                self._retired.close()
+            self._retired = self._searcher
         self._searcher = None
+
+    def _drop(self) -> None:
+        self._retire()
         self._index = None
         self._target = None
 
     def close(self) -> None:
         with self._mutex:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+            for searcher in (self._searcher, self._retired):
+                if searcher is not None:
+                    searcher.close()
+            self._searcher = self._retired = None
             if self._index is not None:
                 self._index.close()
                 self._index = None
@@ -409,15 +438,25 @@ class WhooshBackend:
         self, levels: frozenset[str] | None, extra: set[str] | None = None
     ) -> Vocabulary:
         with self._mutex:
-            reader = self._current_searcher().reader()
+            searcher = self._current_searcher()
             if extra is not None:  # indexing: words of documents not in the index yet
-                return ReaderVocabulary(reader, levels or LEVELS, extra)
+                return ReaderVocabulary(searcher.reader(), levels or LEVELS, extra)
             # Searching: one vocabulary per audience and searcher, so what it learns
             # (known words, compound splits) serves every search until the index changes.
             cache = self._cache.setdefault("vocabulary", {})
             if levels not in cache:
-                cache[levels] = ReaderVocabulary(reader, levels or LEVELS)
+                visible = levels or frozenset(LEVELS)
+                reader, allowed = self._visible(visible)
+                cache[levels] = ReaderVocabulary(
+                    reader, visible, allowed=allowed, reopen=lambda: self._visible(visible)
+                )
             return cache[levels]
+
+    def _visible(self, levels: frozenset[str]) -> tuple:
+        """(reader, docnums at these levels) of the current searcher."""
+        with self._mutex:
+            searcher = self._current_searcher()
+            return searcher.reader(), self._allowed(searcher, levels, {})
 
     def corrections(self, word: str, levels: frozenset[str], limit: int = 3) -> list[str]:
         with self._mutex:

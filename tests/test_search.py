@@ -285,3 +285,14 @@ def test_search_log_masks_personal_data_and_keeps_no_user(app, client, corpus, l
         ]
         assert rows[0].result_count >= 1
         assert not hasattr(SearchLog, "user_id") and not hasattr(SearchLog, "ip")
+
+
+def test_snippet_marks_the_right_word_after_letters_that_fold_unevenly():
+    """ĳ folds to two characters, a combining accent to none: the text keeps its length when
+    folded, yet the offsets between them drift."""
+    from kb.search.highlight import snippet
+
+    text = "ĳs <b>&amp; de kievit</b> vliegt naar het cafe\u0301"
+    html = str(snippet(text, {"kievit"}))
+    assert "<mark>kievit</mark>" in html
+    assert "&lt;b&gt;&amp;amp; de" in html and "<b>" not in html

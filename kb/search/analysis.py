@@ -66,6 +66,14 @@ def fold(text: str) -> str:
 _SEEN: set[str] = set()
 
 
+def fold_keeps_offsets(text: str) -> bool:
+    """Whether every character of ``text`` folds to exactly one character, so offsets in
+    fold(text) are offsets in text (not so for İ, ĳ, ß or a combining accent)."""
+    if text.isascii():
+        return True
+    return all(len(fold(c)) == 1 for c in set(text) if not c.isascii())
+
+
 @dataclass(frozen=True)
 class Token:
     word: str  # folded surface form

@@ -13,7 +13,15 @@ from typing import NamedTuple
 
 from markupsafe import Markup
 
-from kb.search.analysis import WORD_RE, Vocabulary, fold, split_compound, stem, tokens
+from kb.search.analysis import (
+    WORD_RE,
+    Vocabulary,
+    fold,
+    fold_keeps_offsets,
+    split_compound,
+    stem,
+    tokens,
+)
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -56,9 +64,9 @@ class Prepared(NamedTuple):
 
 
 def prepare(text: str) -> Prepared:
-    folded = fold(text)
-    if len(folded) != len(text):  # a rare letter changed length when folded
+    if not fold_keeps_offsets(text):  # a rare letter folds to 0 or 2 characters
         return Prepared(text, None, [t.word for t in tokens(text)])
+    folded = fold(text)
     return Prepared(text, folded, [intern(w) for w in WORD_RE.findall(folded)])
 
 

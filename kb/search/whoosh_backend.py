@@ -13,6 +13,7 @@ import os
 import shutil
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -154,6 +155,7 @@ class WhooshBackend:
         self._ranker: Ranker | None = None
         self._segments: dict[str, dict[str, list]] = {}
         self._generation = 0
+        self._instance = uuid.uuid4().hex  # result caches are per process, not per backend
 
     # -- writing ---------------------------------------------------------------------------
     @contextmanager
@@ -303,7 +305,7 @@ class WhooshBackend:
         """Changes whenever this process sees a different index: a key for result caches."""
         with self._mutex:
             self._current_searcher()
-            return (self._target, self._generation)
+            return (self._instance, self._target, self._generation)
 
     # Per-searcher caches: facet columns and the documents each audience may find. A new
     # searcher (after any change) starts with empty caches, so nothing outlives a publish.

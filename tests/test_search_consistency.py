@@ -298,3 +298,97 @@ def test_a_search_survives_other_workers_changing_the_index_midway(tmp_path, mon
     assert planned.suggestion == "kievit"
     searching.close()
     publishing.close()
+
+
+KILLED_REBUILD = """
+import multiprocessing, os, signal, sys, time
+from kb.search.backend import IndexDoc
+from kb.search.whoosh_backend import WhooshBackend
+
+def docs():
+    for n in range(1, 200):
+        if n == 20:  # both writer processes are busy: the worker dies (OOM, timeout)
+            time.sleep(0.5)
+            print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+            os.kill(os.getpid(), signal.SIGKILL)
+        yield IndexDoc(
+            id=n, slug=f"d{n}", level="public", kind="article", channel="", category="c",
+            tags=[], revision=1, title="Kievit", title_terms=["kievit"], tag_terms=[],
+            body_terms=["kievit"], part_terms=[], words={"kievit"}, title_words={"kievit"},
+        )
+
+backend = WhooshBackend(sys.argv[1], parallel_from=1)
+with backend.lock():
+    backend.rebuild(docs(), None, size_hint=16)
+"""
+
+
+def test_a_killed_rebuild_frees_the_lock_and_leaves_no_writer_processes(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from kb import ROOT
+    from kb.search.whoosh_backend import WhooshBackend
+
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_REBUILD, str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert killed.returncode == -9, killed.stderr
+    writers = [int(pid) for pid in killed.stdout.split()]
+    assert len(writers) == 2
+    with WhooshBackend(str(tmp_path)).lock(timeout=10):
+        pass  # other workers can write again
+
+    def gone(pid: int) -> bool:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            return True
+        return "State:\tZ" in status  # exited, waiting to be reaped
+
+    deadline = time.monotonic() + 10
+    while not all(gone(pid) for pid in writers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(gone(pid) for pid in writers)
+
+
+def test_a_failing_writer_process_fails_the_rebuild_and_keeps_the_old_index(tmp_path):
+    import multiprocessing
+
+    from kb.search.backend import IndexDoc
+    from kb.search.whoosh_backend import WhooshBackend
+
+    def doc(n: int, revision=1) -> IndexDoc:
+        return IndexDoc(
+            id=n,
+            slug=f"d{n}",
+            level="public",
+            kind="article",
+            channel="",
+            category="c",
+            tags=[],
+            revision=revision,
+            title="Kievit",
+            title_terms=["kievit"],
+            tag_terms=[],
+            body_terms=["kievit"],
+            part_terms=[],
+            words={"kievit"},
+            title_words={"kievit"},
+        )
+
+    backend = WhooshBackend(str(tmp_path), parallel_from=1)
+    backend.rebuild(iter([doc(1)]), None, size_hint=1)
+    before = sorted((tmp_path / "search").glob("index-*"))
+    bad = [doc(n) for n in range(2, 30)] + [doc(30, revision="not a number")]
+    with pytest.raises(RuntimeError, match="writer process"):
+        backend.rebuild(iter(bad), None, size_hint=len(bad))
+    assert multiprocessing.active_children() == []
+    assert sorted((tmp_path / "search").glob("index-*")) == before
+    assert backend.indexed() == {1: ("public", 1)}
+    backend.close()

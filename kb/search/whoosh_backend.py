@@ -29,9 +29,10 @@ from whoosh.reading import ReaderClosed
 from kb.search.analysis import Vocabulary, edit_distance, stem
 from kb.search.backend import FACETS, LEVELS, Hit, IndexDoc, Query, Results
 from kb.search.ranking import FIELD, Ranker, posting_blocks
+from kb.search.whoosh_parallel import ParallelWriter, held_locks
 
 # A rebuild of at least this many documents writes two segments in two processes
-# (Whoosh's MpWriter): writing postings is most of a rebuild's time.
+# (whoosh_parallel.ParallelWriter): writing postings is most of a rebuild's time.
 PARALLEL_FROM = 2000
 WRITER_PROCESSES = 2
 
@@ -172,9 +173,11 @@ class WhooshBackend:
                     if deadline is not None and time.monotonic() > deadline:
                         raise LockTimeout(f"{self.lock_path} held for over {timeout}s") from None
                     time.sleep(0.005)
+            held_locks.add(fh.fileno())  # writer sub-processes must not keep it
             try:
                 yield
             finally:
+                held_locks.discard(fh.fileno())
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     def _fields(self, doc: IndexDoc) -> dict:
@@ -227,9 +230,9 @@ class WhooshBackend:
         if size_hint >= self.parallel_from:
             # Sub-processes write the postings while this one analyses the next documents;
             # each leaves its own segment (no merge pass).
-            writer = ix.writer(
+            writer = ParallelWriter(
+                ix,
                 procs=WRITER_PROCESSES,
-                multisegment=True,
                 batchsize=max(1, min(250, size_hint // (4 * WRITER_PROCESSES))),
                 limitmb=128,
                 compound=False,

@@ -1,0 +1,123 @@
+"""Whoosh's MpWriter (several writer processes, one segment each), made safe to wait on.
+
+Whoosh 2.7's MpWriter waits forever on a sub-process that died, leaves its sub-processes
+running when a build is cancelled, and lets them inherit every open file, including the
+search writer lock: a killed parent would leave orphans holding that lock. This writer
+notices dead sub-processes, terminates them on cancel, and its sub-processes close the
+lock and die with their parent. Only the multisegment mode is used (no merge pass).
+"""
+
+import contextlib
+import ctypes
+import os
+import queue
+import signal
+
+from whoosh.compat import pickle
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.util import random_name
+from whoosh.writing import SegmentWriter
+
+WAIT = 0.5  # seconds between checks on the sub-processes while waiting for them
+PR_SET_PDEATHSIG = 1
+
+# File descriptors of writer locks this process holds; a sub-process closes its copies, so
+# only the process that took a lock can keep it.
+held_locks: set[int] = set()
+
+
+def _die_with_parent() -> None:
+    # Not on Linux: no prctl, and a killed parent may leave the sub-processes waiting.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+class _Task(SubWriterTask):
+    def run(self) -> None:
+        _die_with_parent()
+        for fd in held_locks:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        super().run()
+
+
+class ParallelWriter(MpWriter):
+    def __init__(self, ix, **kwargs) -> None:
+        super().__init__(ix, multisegment=True, **kwargs)
+
+    def _new_task(self) -> _Task:
+        task = _Task(
+            self.storage,
+            self.indexname,
+            self.jobqueue,
+            self.resultqueue,
+            self.subargs,
+            self.multisegment,
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def _check_alive(self) -> None:
+        for task in self.tasks:
+            if not task.is_alive() and task.exitcode not in (None, 0):
+                raise RuntimeError(f"a search index writer process failed ({task.exitcode})")
+
+    def _put(self, item) -> None:
+        while True:
+            self._check_alive()
+            try:
+                self.jobqueue.put(item, timeout=WAIT)
+                return
+            except queue.Full:
+                continue
+
+    def _enqueue(self) -> None:
+        # As MpWriter._enqueue, with a put that notices dead sub-processes.
+        filename = f"{random_name()}.doclist"
+        with self.temp_storage().create_file(filename).raw_file() as f:
+            for item in self.docbuffer:
+                pickle.dump(item, f, 2)
+        if len(self.tasks) < self.procs:
+            self._new_task()
+        self._put((filename, len(self.docbuffer)))
+        self.docbuffer = []
+
+    def _result(self):
+        while True:
+            running = any(task.is_alive() for task in self.tasks)
+            try:
+                return self.resultqueue.get(timeout=WAIT)
+            except queue.Empty:
+                self._check_alive()
+                if not running:
+                    raise RuntimeError(
+                        "a search index writer process ended without its segment"
+                    ) from None
+
+    def _commit(self, mergetype, optimize, merge) -> None:
+        # As MpWriter._commit in multisegment mode; results are read before joining (a
+        # process that has put to a queue exits only once the item is read).
+        if self.docbuffer:
+            self._enqueue()
+        for _ in self.tasks:
+            self._put(None)
+        segments = self._merge_segments(mergetype, optimize, merge)
+        results = [self._result() for _ in self.tasks]
+        for task in self.tasks:
+            task.join()
+        segments += [segment for _, _, segment in results]
+        if self._added:
+            segments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(segments)
+        self._finish()
+
+    def cancel(self) -> None:
+        for task in self.tasks:
+            if task.is_alive():
+                task.terminate()
+        for task in self.tasks:
+            task.join(5)
+        SegmentWriter.cancel(self)

@@ -10,9 +10,31 @@ from kb.documents import service as documents
 from kb.documents.models import Document
 from kb.extensions import db
 from kb.search import service as search
+from kb.search.backend import IndexDoc
 from kb.search.models import SearchOutbox
 
 pytestmark = pytest.mark.search
+
+
+def index_doc(n: int, word: str = "kievit", revision=1) -> IndexDoc:
+    """A one-word public article, already analysed, for tests that drive a backend."""
+    return IndexDoc(
+        id=n,
+        slug=f"d{n}",
+        level="public",
+        kind="article",
+        channel="",
+        category="c",
+        tags=[],
+        revision=revision,
+        title=word,
+        title_terms=[word],
+        tag_terms=[],
+        body_terms=[word],
+        part_terms=[],
+        words={word},
+        title_words={word},
+    )
 
 
 @pytest.fixture
@@ -260,37 +282,17 @@ def test_ranker_reads_every_live_posting_and_no_deleted_one(tmp_path):
 def test_a_search_survives_other_workers_changing_the_index_midway(tmp_path, monkeypatch):
     """Two workers share an index; one publishes while the other is planning a search (its
     vocabulary still reads the searcher it started with)."""
-    from kb.search.backend import IndexDoc
     from kb.search.query import plan
     from kb.search.synonyms import Synonyms
     from kb.search.whoosh_backend import WhooshBackend
 
-    def doc(n: int, word: str) -> IndexDoc:
-        return IndexDoc(
-            id=n,
-            slug=f"d{n}",
-            level="public",
-            kind="article",
-            channel="",
-            category="c",
-            tags=[],
-            revision=1,
-            title=word,
-            title_terms=[word],
-            tag_terms=[],
-            body_terms=[word],
-            part_terms=[],
-            words={word},
-            title_words={word},
-        )
-
     searching, publishing = WhooshBackend(str(tmp_path)), WhooshBackend(str(tmp_path))
-    searching.rebuild(iter([doc(1, "kievit"), doc(2, "weidevogel")]), None)
+    searching.rebuild(iter([index_doc(1), index_doc(2, "weidevogel")]), None)
     corrections = searching.corrections
 
     def publish_meanwhile(*args):
-        publishing.apply([doc(3, "grutto")], [])
-        publishing.apply([doc(4, "tureluur")], [])
+        publishing.apply([index_doc(3, "grutto")], [])
+        publishing.apply([index_doc(4, "tureluur")], [])
         return corrections(*args)
 
     monkeypatch.setattr(searching, "corrections", publish_meanwhile)
@@ -360,32 +362,12 @@ def test_a_killed_rebuild_frees_the_lock_and_leaves_no_writer_processes(tmp_path
 def test_a_failing_writer_process_fails_the_rebuild_and_keeps_the_old_index(tmp_path):
     import multiprocessing
 
-    from kb.search.backend import IndexDoc
     from kb.search.whoosh_backend import WhooshBackend
 
-    def doc(n: int, revision=1) -> IndexDoc:
-        return IndexDoc(
-            id=n,
-            slug=f"d{n}",
-            level="public",
-            kind="article",
-            channel="",
-            category="c",
-            tags=[],
-            revision=revision,
-            title="Kievit",
-            title_terms=["kievit"],
-            tag_terms=[],
-            body_terms=["kievit"],
-            part_terms=[],
-            words={"kievit"},
-            title_words={"kievit"},
-        )
-
     backend = WhooshBackend(str(tmp_path), parallel_from=1)
-    backend.rebuild(iter([doc(1)]), None, size_hint=1)
+    backend.rebuild(iter([index_doc(1)]), None, size_hint=1)
     before = sorted((tmp_path / "search").glob("index-*"))
-    bad = [doc(n) for n in range(2, 30)] + [doc(30, revision="not a number")]
+    bad = [index_doc(n) for n in range(2, 30)] + [index_doc(30, revision="not a number")]
     with pytest.raises(RuntimeError, match="writer process"):
         backend.rebuild(iter(bad), None, size_hint=len(bad))
     assert multiprocessing.active_children() == []

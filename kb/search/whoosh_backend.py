@@ -111,15 +111,20 @@ class ReaderVocabulary(Vocabulary):
 
     def _live(self, field: str, term: str) -> bool:
         try:
-            blocks = list(posting_blocks(self.reader, term, field))
+            return self._visible_in(field, term)
         except ReaderClosed:  # the index changed twice during this search
             if self.reopen is None:
                 raise
             self.reader, self.allowed = self.reopen()
-            blocks = list(posting_blocks(self.reader, term, field))
-        if self.allowed is None:
-            return any(ids for ids, _ in blocks)
-        return any(not self.allowed.isdisjoint(ids) for ids, _ in blocks)
+            return self._visible_in(field, term)
+
+    def _visible_in(self, field: str, term: str) -> bool:
+        # Block by block, stopping at the first visible document: common terms stay cheap.
+        for ids, _ in posting_blocks(self.reader, term, field):
+            visible = bool(ids) if self.allowed is None else not self.allowed.isdisjoint(ids)
+            if visible:
+                return True
+        return False
 
     def has_word(self, word: str) -> bool:
         known = self._words.get(word)

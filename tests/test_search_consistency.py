@@ -374,3 +374,44 @@ def test_a_failing_writer_process_fails_the_rebuild_and_keeps_the_old_index(tmp_
     assert sorted((tmp_path / "search").glob("index-*")) == before
     assert backend.indexed() == {1: ("public", 1)}
     backend.close()
+
+
+def test_vocabulary_answers_stay_right_when_threads_ask_at_once(tmp_path):
+    """Threaded servers: Whoosh readers seek and read shared files, so concurrent look-ups
+    must neither fail nor report a word that only internal documents have as public."""
+    import random
+
+    from kb.search.whoosh_backend import WhooshBackend
+
+    words = [f"w{n:03d}x" for n in range(240)]  # w000x..w119x also public, the rest internal
+
+    def doc(n: int) -> IndexDoc:
+        level = "public" if n % 2 else "internal"
+        chosen = random.Random(n).sample(words[:120] if n % 2 else words, 12)
+        return IndexDoc(**{**vars(index_doc(n)), "level": level, "body_terms": chosen})
+
+    docs = [doc(n) for n in range(1, 1201)]
+    for d in docs:
+        d.words = set(d.body_terms)
+    backend = WhooshBackend(str(tmp_path))
+    backend.rebuild(iter(docs), None)
+    public = frozenset({"public"})
+    answers: list[tuple[str, bool]] = []
+    failures: list[Exception] = []
+
+    def ask(seed: int) -> None:
+        vocabulary = backend.vocabulary(public)
+        for word in random.Random(seed).sample(words, len(words)):
+            try:
+                answers.append((word, vocabulary.has_word(word)))
+            except Exception as exc:  # a 500 in a real server
+                failures.append(exc)
+
+    threads = [threading.Thread(target=ask, args=(seed,)) for seed in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert {word for word, known in answers if known} == set(words[:120])
+    backend.close()

@@ -16,7 +16,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from itertools import chain
 from pathlib import Path
 
@@ -24,7 +24,6 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.query import And, Or, Prefix, Term
-from whoosh.reading import ReaderClosed
 
 from kb.search.analysis import Vocabulary, edit_distance, stem
 from kb.search.backend import FACETS, LEVELS, Hit, IndexDoc, Query, Results
@@ -98,10 +97,14 @@ class ReaderVocabulary(Vocabulary):
         extra: set[str] | None = None,
         allowed: set[int] | None = None,
         reopen: Callable[[], tuple] | None = None,
+        lock: AbstractContextManager | None = None,
     ) -> None:
-        self.reader = reader
-        self.allowed = allowed  # docnums the searcher may see; None: all (indexing)
+        # (reader, docnums the searcher may see), replaced as one; allowed None: all levels
+        self._state = (reader, allowed)
         self.reopen = reopen  # -> (reader, allowed) of the current searcher
+        # The backend's lock: Whoosh readers seek and read shared files, so no two threads
+        # may read at once, and nobody may close a reader while it is being read.
+        self.lock = lock or threading.RLock()
         self.fields = [f"words_{level}" for level in sorted(levels)]
         self.extra = extra or set()
         self.extra_stems = {stem(w) for w in self.extra}
@@ -110,21 +113,15 @@ class ReaderVocabulary(Vocabulary):
         self._stems: dict[str, bool] = {}
 
     def _live(self, field: str, term: str) -> bool:
-        try:
-            return self._visible_in(field, term)
-        except ReaderClosed:  # the index changed twice during this search
-            if self.reopen is None:
-                raise
-            self.reader, self.allowed = self.reopen()
-            return self._visible_in(field, term)
-
-    def _visible_in(self, field: str, term: str) -> bool:
-        # Block by block, stopping at the first visible document: common terms stay cheap.
-        for ids, _ in posting_blocks(self.reader, term, field):
-            visible = bool(ids) if self.allowed is None else not self.allowed.isdisjoint(ids)
-            if visible:
-                return True
-        return False
+        with self.lock:
+            reader, allowed = self._state
+            if reader.is_closed and self.reopen is not None:  # changed twice meanwhile
+                self._state = reader, allowed = self.reopen()
+            # Block by block, stopping at the first visible document.
+            for ids, _ in posting_blocks(reader, term, field):
+                if (not allowed.isdisjoint(ids)) if allowed is not None else ids:
+                    return True
+            return False
 
     def has_word(self, word: str) -> bool:
         known = self._words.get(word)
@@ -208,7 +205,8 @@ class WhooshBackend:
         }
 
     def apply(self, upserts: list[IndexDoc], deletes: list[int]) -> None:
-        ix = self._open()
+        with self._mutex:
+            ix = self._open()
         writer = ix.writer(timeout=30.0, compound=False)
         try:
             for doc_id in deletes:
@@ -450,7 +448,9 @@ class WhooshBackend:
         with self._mutex:
             searcher = self._current_searcher()
             if extra is not None:  # indexing: words of documents not in the index yet
-                return ReaderVocabulary(searcher.reader(), levels or LEVELS, extra)
+                return ReaderVocabulary(
+                    searcher.reader(), levels or LEVELS, extra, lock=self._mutex
+                )
             # Searching: one vocabulary per audience and searcher, so what it learns
             # (known words, compound splits) serves every search until the index changes.
             cache = self._cache.setdefault("vocabulary", {})
@@ -458,7 +458,11 @@ class WhooshBackend:
                 visible = levels or frozenset(LEVELS)
                 reader, allowed = self._visible(visible)
                 cache[levels] = ReaderVocabulary(
-                    reader, visible, allowed=allowed, reopen=lambda: self._visible(visible)
+                    reader,
+                    visible,
+                    allowed=allowed,
+                    reopen=lambda: self._visible(visible),
+                    lock=self._mutex,
                 )
             return cache[levels]
 

@@ -33,8 +33,14 @@ def _die_with_parent() -> None:
 
 
 class _Task(SubWriterTask):
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.parent = os.getpid()
+
     def run(self) -> None:
         _die_with_parent()
+        if os.getppid() != self.parent:  # the parent died before prctl took effect
+            os._exit(1)
         for fd in held_locks:
             with contextlib.suppress(OSError):
                 os.close(fd)

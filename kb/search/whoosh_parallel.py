@@ -12,6 +12,7 @@ import ctypes
 import os
 import queue
 import signal
+from multiprocessing.context import ForkProcess
 
 from whoosh.compat import pickle
 from whoosh.multiproc import MpWriter, SubWriterTask
@@ -33,6 +34,11 @@ def _die_with_parent() -> None:
 
 
 class _Task(SubWriterTask):
+    # Always fork (Python 3.14 defaults to forkserver on Linux): the sub-process must start
+    # from this process's state, and held_locks must be this process's.
+    _start_method = "fork"
+    _Popen = staticmethod(ForkProcess._Popen)
+
     def __init__(self, *args) -> None:
         super().__init__(*args)
         self.parent = os.getpid()

@@ -253,7 +253,7 @@ def test_ranker_reads_every_live_posting_and_no_deleted_one(tmp_path):
     own matchers see, across segments and with deleted documents."""
     from whoosh import index as whoosh_index
 
-    from kb.search.ranking import FIELD, postings
+    from kb.search.ranking import FIELD, posting_blocks
     from kb.search.whoosh_backend import make_schema
 
     ix = whoosh_index.create_in(str(tmp_path), make_schema())
@@ -272,7 +272,11 @@ def test_ranker_reads_every_live_posting_and_no_deleted_one(tmp_path):
         assert len(list(reader.leaf_readers())) == 3 and reader.has_deletions()
         for term in ("kievit", "grutto"):
             expected = [(d, w) for d, w in reader.postings(FIELD, term).items_as("weight")]
-            got = list(postings(reader, term))
+            got = [
+                (d, w)
+                for ids, tfs in posting_blocks(reader, term)
+                for d, w in zip(ids, tfs, strict=True)
+            ]
             assert got == expected
             live = [n for n in range(600) if n % 7 and (term == "kievit" or n % 3 == 0)]
             assert len(got) == len(live)

@@ -163,9 +163,3 @@ def _leaf_blocks(matcher) -> Iterator[tuple]:
         matcher._read_weights()
         yield matcher._ids, matcher._weights
         matcher._next_block()
-
-
-def postings(reader, term: str, field: str = FIELD) -> Iterator[tuple[int, float]]:
-    """(docnum, term frequency) pairs, for callers that want them one by one."""
-    for ids, tfs in posting_blocks(reader, term, field):
-        yield from zip(ids, tfs, strict=True)

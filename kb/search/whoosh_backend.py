@@ -16,7 +16,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
 
@@ -25,10 +25,11 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.query import And, Or, Prefix, Term
 
-from kb.search.analysis import Vocabulary, edit_distance, stem
+from kb.search.analysis import Vocabulary, edit_distance
 from kb.search.backend import FACETS, LEVELS, Hit, IndexDoc, Query, Results
-from kb.search.ranking import FIELD, Ranker, posting_blocks
+from kb.search.ranking import FIELD, Ranker
 from kb.search.whoosh_parallel import ParallelWriter, held_locks
+from kb.search.whoosh_vocabulary import ReaderVocabulary
 
 # A rebuild of at least this many documents writes two segments in two processes
 # (whoosh_parallel.ParallelWriter): writing postings is most of a rebuild's time.
@@ -78,68 +79,6 @@ COLUMN_OF = {"kind": "kind", "channel": "channel", "category": "category", "tag"
 
 def _has(stored, column: str, value: str) -> bool:
     return value in stored if column == "tagset" else stored == value
-
-
-class ReaderVocabulary(Vocabulary):
-    """Words and stems known to the index, asked of the reader instead of held in memory.
-
-    Only live documents count, and for a search only those at the searcher's levels
-    (``allowed``), so neither a deleted nor a hidden document changes what a searcher is
-    told. Answers are remembered (bounded): a vocabulary lives as long as its searcher.
-    """
-
-    MEMO = 50_000
-
-    def __init__(
-        self,
-        reader,
-        levels,
-        extra: set[str] | None = None,
-        allowed: set[int] | None = None,
-        reopen: Callable[[], tuple] | None = None,
-        lock: AbstractContextManager | None = None,
-    ) -> None:
-        # (reader, docnums the searcher may see), replaced as one; allowed None: all levels
-        self._state = (reader, allowed)
-        self.reopen = reopen  # -> (reader, allowed) of the current searcher
-        # The backend's lock: Whoosh readers seek and read shared files, so no two threads
-        # may read at once, and nobody may close a reader while it is being read.
-        self.lock = lock or threading.RLock()
-        self.fields = [f"words_{level}" for level in sorted(levels)]
-        self.extra = extra or set()
-        self.extra_stems = {stem(w) for w in self.extra}
-        self.splits: dict[str, list[str]] = {}
-        self._words: dict[str, bool] = {}
-        self._stems: dict[str, bool] = {}
-
-    def _live(self, field: str, term: str) -> bool:
-        with self.lock:
-            reader, allowed = self._state
-            if reader.is_closed and self.reopen is not None:  # changed twice meanwhile
-                self._state = reader, allowed = self.reopen()
-            # Block by block, stopping at the first visible document.
-            for ids, _ in posting_blocks(reader, term, field):
-                if (not allowed.isdisjoint(ids)) if allowed is not None else ids:
-                    return True
-            return False
-
-    def has_word(self, word: str) -> bool:
-        known = self._words.get(word)
-        if known is None:
-            known = word in self.extra or any(self._live(f, word) for f in self.fields)
-            if len(self._words) >= self.MEMO:
-                self._words.clear()
-            self._words[word] = known
-        return known
-
-    def has_stem(self, term: str) -> bool:
-        known = self._stems.get(term)
-        if known is None:
-            known = term in self.extra_stems or self._live(FIELD, term)
-            if len(self._stems) >= self.MEMO:
-                self._stems.clear()
-            self._stems[term] = known
-        return known
 
 
 class WhooshBackend:
@@ -438,7 +377,8 @@ class WhooshBackend:
         levels_filter = self._level_filter(levels)
         return self._read(
             lambda searcher: [
-                _hit(h) for h in searcher.search(And(parts), filter=levels_filter, limit=limit)
+                _stored_hit(h.fields(), float(h.score or 0.0))
+                for h in searcher.search(And(parts), filter=levels_filter, limit=limit)
             ]
         )
 
@@ -532,15 +472,4 @@ def _stored_hit(fields: dict, score: float) -> Hit:
         fields["channel"],
         fields["title_text"],
         round(score, 4),
-    )
-
-
-def _hit(h) -> Hit:
-    return Hit(
-        int(h["id"]),
-        h["slug"],
-        h["kind"],
-        h["channel"],
-        h["title_text"],
-        round(float(h.score or 0.0), 4),
     )

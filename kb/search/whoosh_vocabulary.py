@@ -1,0 +1,70 @@
+"""The Whoosh index's vocabulary: known words and stems, asked of the index itself."""
+
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
+from kb.search.analysis import Vocabulary, stem
+from kb.search.ranking import FIELD, posting_blocks
+
+
+class ReaderVocabulary(Vocabulary):
+    """Words and stems known to the index, asked of the reader instead of held in memory.
+
+    Only live documents count, and for a search only those at the searcher's levels
+    (``allowed``), so neither a deleted nor a hidden document changes what a searcher is
+    told. Answers are remembered (bounded): a vocabulary lives as long as its searcher.
+    """
+
+    MEMO = 50_000
+
+    def __init__(
+        self,
+        reader,
+        levels,
+        extra: set[str] | None = None,
+        allowed: set[int] | None = None,
+        reopen: Callable[[], tuple] | None = None,
+        lock: AbstractContextManager | None = None,
+    ) -> None:
+        # (reader, docnums the searcher may see), replaced as one; allowed None: all levels
+        self._state = (reader, allowed)
+        self.reopen = reopen  # -> (reader, allowed) of the current searcher
+        # The backend's lock: Whoosh readers seek and read shared files, so no two threads
+        # may read at once, and nobody may close a reader while it is being read.
+        self.lock = lock or threading.RLock()
+        self.fields = [f"words_{level}" for level in sorted(levels)]
+        self.extra = extra or set()
+        self.extra_stems = {stem(w) for w in self.extra}
+        self.splits: dict[str, list[str]] = {}
+        self._words: dict[str, bool] = {}
+        self._stems: dict[str, bool] = {}
+
+    def _live(self, field: str, term: str) -> bool:
+        with self.lock:
+            reader, allowed = self._state
+            if reader.is_closed and self.reopen is not None:  # changed twice meanwhile
+                self._state = reader, allowed = self.reopen()
+            # Block by block, stopping at the first visible document.
+            for ids, _ in posting_blocks(reader, term, field):
+                if (not allowed.isdisjoint(ids)) if allowed is not None else ids:
+                    return True
+            return False
+
+    def has_word(self, word: str) -> bool:
+        known = self._words.get(word)
+        if known is None:
+            known = word in self.extra or any(self._live(f, word) for f in self.fields)
+            if len(self._words) >= self.MEMO:
+                self._words.clear()
+            self._words[word] = known
+        return known
+
+    def has_stem(self, term: str) -> bool:
+        known = self._stems.get(term)
+        if known is None:
+            known = term in self.extra_stems or self._live(FIELD, term)
+            if len(self._stems) >= self.MEMO:
+                self._stems.clear()
+            self._stems[term] = known
+        return known

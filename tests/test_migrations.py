@@ -30,8 +30,13 @@ def _check(url: str, tmp_path) -> None:
 
 # Generated tsvector columns and GIN/trigram indexes exist only on PostgreSQL, made by the
 # search migration, not by the models.
-PG_ONLY = {"tsv", "title_tsv", "ix_search_entries_tsv", "ix_search_entries_title_tsv",
-           "ix_search_words_trgm"}
+PG_ONLY = {
+    "tsv",
+    "title_tsv",
+    "ix_search_entries_tsv",
+    "ix_search_entries_title_tsv",
+    "ix_search_words_trgm",
+}
 
 
 def _not_pg_only(obj, name, type_, reflected, compare_to) -> bool:

@@ -121,8 +121,9 @@ def make_person(app):
         email = email or f"{name.split()[0].lower()}.{role}@example.test"
         with app.app_context():
             user = service.create_user(None, email, role, password, name=name)
-            return SimpleNamespace(id=user.id, email=user.email, role=role, name=name,
-                                   password=password)
+            return SimpleNamespace(
+                id=user.id, email=user.email, role=role, name=name, password=password
+            )
 
     return make
 

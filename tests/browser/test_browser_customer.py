@@ -14,12 +14,21 @@ def test_customer_finds_reads_and_rates_an_article(page, new_context, make_docum
         "Vraag een nieuw wachtwoord aan via **Mijn Polderlink**.\n\nDe link is 24 uur geldig.",
         category="account",
     )
-    make_document("Factuur betalen", "Betaal uw factuur binnen veertien dagen.",
-                  category="facturen")
-    make_document("Interne storingsprocedure", "Alleen voor medewerkers: wachtwoord resetten.",
-                  audience="internal", category="account")
-    make_document("Nieuwe tarieven", "Nog geheim: het wachtwoord-abonnement.", publish=False,
-                  category="account")
+    make_document(
+        "Factuur betalen", "Betaal uw factuur binnen veertien dagen.", category="facturen"
+    )
+    make_document(
+        "Interne storingsprocedure",
+        "Alleen voor medewerkers: wachtwoord resetten.",
+        audience="internal",
+        category="account",
+    )
+    make_document(
+        "Nieuwe tarieven",
+        "Nog geheim: het wachtwoord-abonnement.",
+        publish=False,
+        category="account",
+    )
 
     page.goto("/")
     expect(page.get_by_role("heading", name="Hoe kunnen we u helpen?")).to_be_visible()
@@ -79,8 +88,9 @@ def test_customer_finds_reads_and_rates_an_article(page, new_context, make_docum
 
 
 def test_customer_gets_dutch_404_for_internal_and_draft_documents(page, make_document):
-    internal = make_document("Interne storingsprocedure", "Alleen voor medewerkers.",
-                             audience="internal")
+    internal = make_document(
+        "Interne storingsprocedure", "Alleen voor medewerkers.", audience="internal"
+    )
     draft = make_document("Nieuwe tarieven", "Nog niet bekend.", publish=False)
     public = make_document("Factuur betalen", "Betaal op tijd.")
 
@@ -97,8 +107,9 @@ def test_customer_gets_dutch_404_for_internal_and_draft_documents(page, make_doc
     expect(page.locator("article")).to_contain_text("Betaal op tijd.")
 
 
-def test_search_as_you_type_offers_titles_the_reader_may_see(page, make_document, make_user,
-                                                             log_in):
+def test_search_as_you_type_offers_titles_the_reader_may_see(
+    page, make_document, make_user, log_in
+):
     make_document("Wachtwoord vergeten", "Vraag een nieuw wachtwoord aan.")
     make_document("Wachtwoordbeleid voor medewerkers", "Intern.", audience="internal")
     page.goto("/")

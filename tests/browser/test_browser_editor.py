@@ -58,8 +58,9 @@ def test_editor_writes_publishes_compares_restores_and_archives(
 
     page.get_by_role("button", name="Opslaan").click()
     expect(page).to_have_url(re.compile(r"/artikel/storing-melden$"))
-    expect(page.get_by_role("status").filter(has_text="Concept opgeslagen als revisie 1.")
-           ).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="Concept opgeslagen als revisie 1.")
+    ).to_be_visible()
     expect(status_bar(page).locator(".status")).to_have_text("Concept")
     expect(status_bar(page)).to_contain_text("Revisie 1")
     expect(page.locator("article table td").nth(1)).to_have_text("0800-1234568")
@@ -100,10 +101,12 @@ def test_editor_writes_publishes_compares_restores_and_archives(
     expect(page).to_have_url(re.compile(r"/vergelijk\?(?=.*\bvan=1(&|$))(?=.*\bnaar=2(&|$))"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Revisie 1 en 2 vergeleken")
     source = page.locator("#source-diff")
-    expect(source.locator(".ddel")).to_contain_text(["| Telefoon | 0800-1234568 |",
-                                                     "Wij bellen u terug."])
-    expect(source.locator(".dadd")).to_contain_text(["| Telefoon | 0800-7654321 |",
-                                                     "Wij bellen u binnen een uur terug."])
+    expect(source.locator(".ddel")).to_contain_text(
+        ["| Telefoon | 0800-1234568 |", "Wij bellen u terug."]
+    )
+    expect(source.locator(".dadd")).to_contain_text(
+        ["| Telefoon | 0800-7654321 |", "Wij bellen u binnen een uur terug."]
+    )
     expect(source).not_to_contain_text("-Meld een storing")
     rendered = page.locator("#rendered-diff")
     expect(rendered.locator("del").first).to_be_visible()
@@ -227,10 +230,12 @@ FOLLOWS_TABLE = """(el) => {
 }"""
 
 
-def test_rendered_diff_shows_a_table_change_inside_the_table(page, make_user, make_document,
-                                                             log_in, app):
-    slug = make_document("Storingsnummers", TABLE.format(phone="0800-1234568", extra=""),
-                         publish=False)
+def test_rendered_diff_shows_a_table_change_inside_the_table(
+    page, make_user, make_document, log_in, app
+):
+    slug = make_document(
+        "Storingsnummers", TABLE.format(phone="0800-1234568", extra=""), publish=False
+    )
     editor = make_user("editor")
     with app.app_context():
         from kb.documents import service
@@ -239,8 +244,12 @@ def test_rendered_diff_shows_a_table_change_inside_the_table(page, make_user, ma
 
         doc = db.session.scalar(db.select(Document).where(Document.slug == slug))
         service.save_revision(doc, None, 1, {"body": TABLE.format(phone="0800-7654321", extra="")})
-        service.save_revision(doc, None, 2, {"body": TABLE.format(
-            phone="0800-7654321", extra="| Chat | dag en nacht |\n")})
+        service.save_revision(
+            doc,
+            None,
+            2,
+            {"body": TABLE.format(phone="0800-7654321", extra="| Chat | dag en nacht |\n")},
+        )
     log_in(page, editor)
 
     # Revision 1 -> 2: one cell of the table changed.

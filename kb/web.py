@@ -29,8 +29,8 @@ def register_blueprints(app: Flask) -> None:
 def register_filters(app: Flask) -> None:
     from flask_babel import format_datetime
 
-    from kb.auth import permissions
     from kb.documents import forms
+    from kb.documents import policy as permissions
 
     labels = {
         "kind": forms.KIND_LABELS,

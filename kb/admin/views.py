@@ -8,7 +8,7 @@ from kb.admin.forms import RoleForm, UserForm
 from kb.audit import service as audit
 from kb.auth import service as accounts
 from kb.auth.models import User
-from kb.auth.permissions import is_admin
+from kb.documents.policy import is_admin
 from kb.errors import Invalid
 from kb.extensions import db
 

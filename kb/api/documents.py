@@ -6,10 +6,10 @@ from flask import url_for
 from kb.api import api_user, bp
 from kb.api import schemas as s
 from kb.api.spec import operation
-from kb.auth.permissions import sees_drafts, visible_documents
 from kb.documents import diff as diffs
 from kb.documents import service
 from kb.documents.models import Document
+from kb.documents.policy import sees_drafts, visible_documents
 from kb.errors import NotFound
 from kb.extensions import db
 from kb.feedback import service as feedback

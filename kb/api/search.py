@@ -3,7 +3,7 @@
 from kb.api import api_user, bp
 from kb.api import schemas as s
 from kb.api.spec import operation
-from kb.auth.permissions import sees_drafts
+from kb.documents.policy import sees_drafts
 from kb.search import searching as search
 
 

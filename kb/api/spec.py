@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, current_app, request
 from pydantic import BaseModel, ValidationError
 
-from kb.auth.permissions import has_role
+from kb.documents.policy import has_role
 from kb.errors import DomainError, Forbidden, Invalid, problem
 
 

@@ -4,11 +4,11 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from kb.auth.permissions import can_edit, can_set_min_edit_role, get_visible_or_404, sees_drafts
 from kb.documents import diff as diffs
 from kb.documents import markdown, service
 from kb.documents.forms import ActionForm, DocumentForm, RevisionForm
 from kb.documents.models import STATUSES, Document
+from kb.documents.policy import can_edit, can_set_min_edit_role, get_visible_or_404, sees_drafts
 from kb.documents.views import bp, resolved_html
 from kb.errors import Conflict, Forbidden, Invalid, NotFound
 from kb.extensions import db

@@ -18,13 +18,6 @@ from sqlalchemy.exc import IntegrityError
 
 from kb.audit import service as audit
 from kb.auth.models import ROLES
-from kb.auth.permissions import (
-    can_edit,
-    can_set_min_edit_role,
-    role_rank,
-    sees_drafts,
-    visible_documents,
-)
 from kb.db import unit_of_work, utcnow
 from kb.documents import markdown
 from kb.documents.models import (
@@ -37,6 +30,13 @@ from kb.documents.models import (
     VERSIONED,
     Document,
     Revision,
+)
+from kb.documents.policy import (
+    can_edit,
+    can_set_min_edit_role,
+    role_rank,
+    sees_drafts,
+    visible_documents,
 )
 from kb.errors import Conflict, Forbidden, Invalid, NotFound
 from kb.extensions import db

@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func
 
-from kb.auth.permissions import can_comment, get_visible_or_404, sees_drafts, visible_documents
 from kb.documents.forms import CommentForm, VoteForm
 from kb.documents.models import Document
+from kb.documents.policy import can_comment, get_visible_or_404, sees_drafts, visible_documents
 from kb.documents.service import resolved_html
 from kb.errors import Invalid
 from kb.extensions import db

@@ -4,9 +4,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 
 from kb.audit import service as audit
-from kb.auth.permissions import can_comment
 from kb.db import unit_of_work
 from kb.documents.models import Document
+from kb.documents.policy import can_comment
 from kb.errors import Forbidden, Invalid
 from kb.extensions import db
 from kb.feedback.models import COMMENT_KINDS, Comment, Vote

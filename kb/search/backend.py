@@ -19,7 +19,7 @@ FACETS = ("kind", "channel", "category", "tag")
 class IndexDoc:
     id: int
     slug: str
-    level: str  # public | internal | draft: who may find it, see permissions.search_levels
+    level: str  # public | internal | draft: who may find it, see kb.documents.policy.search_levels
     kind: str
     channel: str
     category: str

@@ -15,8 +15,8 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import insert, select
 
-from kb.auth.permissions import search_levels, visible_documents
 from kb.documents.models import Document, Revision
+from kb.documents.policy import search_levels, visible_documents
 from kb.errors import Unavailable
 from kb.extensions import db
 from kb.search import highlight, privacy, synonyms

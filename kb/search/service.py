@@ -17,9 +17,9 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from kb import ROOT
-from kb.auth.permissions import index_level
 from kb.db import after_commit
 from kb.documents.models import Document, Revision
+from kb.documents.policy import index_level
 from kb.extensions import db
 from kb.search import highlight
 from kb.search.analysis import Vocabulary, index_terms, stem, vocabulary_words, words

@@ -98,3 +98,28 @@ def test_wiki_links_resolve(path):
     _, body = _split(path)
     missing = set(WIKILINK_RE.findall(body)) - slugs
     assert not missing, missing
+
+
+
+def _lists(body: str) -> list[list[str]]:
+    """Runs of consecutive top-level ``- `` items (a blank line does not end a list)."""
+    runs, run = [], []
+    for line in body.splitlines():
+        if line.startswith("- "):
+            run.append(line)
+        elif line.strip() and not line.startswith("  "):
+            runs, run = runs + [run] if run else runs, []
+    return runs + [run] if run else runs
+
+
+def test_list_runs_helper():
+    body = "- [ ] a\n\n- b\n\nTekst\n- c\n"
+    assert _lists(body) == [["- [ ] a", "- b"], ["- c"]]
+
+
+@pytest.mark.parametrize("path", SCRIPT_FILES, ids=_id)
+def test_checks_and_other_items_are_separate_lists(path):
+    """A list is either all checks (``- [ ]``) or none, so the page renders it as one kind."""
+    _, body = _split(path)
+    for items in _lists(body):
+        assert len({item.startswith("- [ ]") for item in items}) == 1, items

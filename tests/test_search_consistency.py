@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kb.auth.models import SYSTEM
 from kb.documents import service as documents
 from kb.documents.models import Document
 from kb.extensions import db
@@ -235,7 +236,7 @@ def test_concurrent_publishes_lose_nothing(app, make_document, client):
             barrier.wait()
             for slug in batch:
                 doc = db.session.scalar(db.select(Document).where(Document.slug == slug))
-                documents.publish(doc, None)
+                documents.publish(doc, SYSTEM)
             db.session.remove()
 
     threads = [threading.Thread(target=publish, args=(slugs[i::3],)) for i in range(3)]
@@ -253,8 +254,8 @@ def test_ranker_reads_every_live_posting_and_no_deleted_one(tmp_path):
     own matchers see, across segments and with deleted documents."""
     from whoosh import index as whoosh_index
 
-    from kb.search.ranking import FIELD, posting_blocks
-    from kb.search.whoosh_backend import make_schema
+    from kb.search.whoosh.ranking import FIELD, posting_blocks
+    from kb.search.whoosh.schema import make_schema
 
     ix = whoosh_index.create_in(str(tmp_path), make_schema())
     for batch in range(3):  # three segments of 200: posting blocks hold 128 documents
@@ -288,7 +289,7 @@ def test_a_search_survives_other_workers_changing_the_index_midway(tmp_path, mon
     vocabulary still reads the searcher it started with)."""
     from kb.search.query import plan
     from kb.search.synonyms import Synonyms
-    from kb.search.whoosh_backend import WhooshBackend
+    from kb.search.whoosh import WhooshBackend
 
     searching, publishing = WhooshBackend(str(tmp_path)), WhooshBackend(str(tmp_path))
     searching.rebuild(iter([index_doc(1), index_doc(2, "weidevogel")]), None)
@@ -309,7 +310,7 @@ def test_a_search_survives_other_workers_changing_the_index_midway(tmp_path, mon
 KILLED_REBUILD = """
 import multiprocessing, os, signal, sys, time
 from kb.search.backend import IndexDoc
-from kb.search.whoosh_backend import WhooshBackend
+from kb.search.whoosh import WhooshBackend
 
 def docs():
     for n in range(1, 200):
@@ -335,7 +336,7 @@ def test_a_killed_rebuild_frees_the_lock_and_leaves_no_writer_processes(tmp_path
     import time
 
     from kb import ROOT
-    from kb.search.whoosh_backend import WhooshBackend
+    from kb.search.whoosh import WhooshBackend
 
     killed = subprocess.run(
         [sys.executable, "-c", KILLED_REBUILD, str(tmp_path)],
@@ -366,7 +367,7 @@ def test_a_killed_rebuild_frees_the_lock_and_leaves_no_writer_processes(tmp_path
 def test_a_failing_writer_process_fails_the_rebuild_and_keeps_the_old_index(tmp_path):
     import multiprocessing
 
-    from kb.search.whoosh_backend import WhooshBackend
+    from kb.search.whoosh import WhooshBackend
 
     backend = WhooshBackend(str(tmp_path), parallel_from=1)
     backend.rebuild(iter([index_doc(1)]), None, size_hint=1)
@@ -385,7 +386,7 @@ def test_vocabulary_answers_stay_right_when_threads_ask_at_once(tmp_path):
     must neither fail nor report a word that only internal documents have as public."""
     import random
 
-    from kb.search.whoosh_backend import WhooshBackend
+    from kb.search.whoosh import WhooshBackend
 
     words = [f"w{n:03d}x" for n in range(240)]  # w000x..w119x also public, the rest internal
 

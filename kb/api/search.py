@@ -1,4 +1,10 @@
-"""/api/v1/search and /api/v1/search/suggest: what the caller may read, nothing more."""
+"""/api/v1/search and /api/v1/search/suggest: what the caller may read, nothing more.
+
+Result URLs are absolute (SPEC §6) and made here, for this request: the search caches hold
+slugs only, so no request's Host header can reach another client's answer.
+"""
+
+from flask import url_for
 
 from kb.api import api_user, bp
 from kb.api import schemas as s
@@ -41,7 +47,7 @@ def search_documents(query: s.SearchQuery):
                 channel=r.channel,
                 title=r.title,
                 snippet=str(r.snippet),
-                url=r.url,
+                url=_absolute(r.slug),
                 score=r.score,
             )
             for r in found.results
@@ -67,6 +73,11 @@ def suggest(query: s.SuggestQuery):
     return s.SuggestOut(
         query=query.q,
         suggestions=[
-            s.Suggestion(slug=h.slug, kind=h.kind, title=h.title, url=h.url) for h in hits
+            s.Suggestion(slug=h.slug, kind=h.kind, title=h.title, url=_absolute(h.slug))
+            for h in hits
         ],
     )
+
+
+def _absolute(slug: str) -> str:
+    return url_for("documents.show", slug=slug, _external=True)

@@ -1,1 +1,4 @@
-"""Search. Until the search engine lands: a plain match on published titles and bodies."""
+"""Search: Dutch analysis, query planning, snippets and the index kept in step with the
+database, over a backend behind one protocol (backend.py): Whoosh (whoosh/, the embedded
+default) or PostgreSQL full-text (postgres_backend.py), chosen by KB_SEARCH_BACKEND.
+"""

@@ -3,6 +3,8 @@
 One analysis for indexing, querying and highlighting, so they always agree. Stems come from
 the Snowball Dutch stemmer plus a few rules it lacks: past participles (betaald, opgezegd,
 verhuisd), final z/v spelling (verhuizen ~ verhuis) and doubled letters (opzeggen ~ opzeg).
+Its cost is bounded: at most MAX_TEXT characters per text and MAX_WORD per word, so a pasted
+image or log costs about as much as a long article, never the square of its length.
 """
 
 import re
@@ -11,10 +13,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from whoosh.lang import stopwords_for_language
-from whoosh.lang.snowball.dutch import DutchStemmer
+from kb.search import stemmer
+from kb.search.stemmer import STOPWORDS
 
-STOPWORDS = frozenset(stopwords_for_language("nl"))
 WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 # Separable-verb prefixes: "zeg ... op" is "opzeggen".
 SEPARABLE = (
@@ -39,8 +40,17 @@ PARTICIPLE_PREFIXES = ("be", "ver", "ont", "her", "er", "ge")
 LINKERS = ("", "s", "e", "en")
 MIN_PART = 3
 MIN_COMPOUND = 7
-
-_stemmer = DutchStemmer()
+# Longer runs of letters and digits (base64, hashes, pasted logs) are not words: they are
+# neither indexed nor split nor stemmed. Compound splitting tries every head of a word, so
+# this bound is what keeps its cost linear in the text. Real Dutch compounds stay well below
+# it ("arbeidsongeschiktheidsverzekering" has 33 letters).
+MAX_WORD = 60
+# Characters analysed per text: twice the longest body a document may have, so every real
+# document is analysed whole and nothing else can make a save or a search slow.
+MAX_TEXT = 200_000
+# Letters of distinct words per text tried for compound parts (see index_terms); a long
+# article uses a tenth of it.
+SPLIT_BUDGET = 40_000
 
 
 def _fold_slow(text: str) -> str:
@@ -82,14 +92,20 @@ class Token:
 
 
 def tokens(text: str) -> Iterator[Token]:
-    """Words with their offsets. Folding keeps lengths for the letters we index."""
+    """Words with their offsets (over-long ones too: snippets show them, never match them)."""
     for m in WORD_RE.finditer(text):
         yield Token(fold(m.group()), m.start(), m.end())
 
 
+def bounded(text: str) -> str:
+    """The part of a text that is analysed: its first MAX_TEXT characters."""
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT]
+
+
 def words(text: str) -> list[str]:
-    """Folded words of a text (folding the whole text once is much cheaper than per word)."""
-    return WORD_RE.findall(fold(text))
+    """Folded words of a text, without over-long ones (see MAX_WORD and MAX_TEXT)."""
+    found = WORD_RE.findall(fold(bounded(text)))  # folding once is cheaper than per word
+    return [w for w in found if len(w) <= MAX_WORD]
 
 
 def _undouble(stem: str) -> str:
@@ -128,11 +144,11 @@ def _diminutive(word: str) -> str | None:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """The index term for a folded word."""
-    if word.isdigit():
+    """The index term for a folded word (an over-long one is its own term, never stemmed)."""
+    if word.isdigit() or len(word) > MAX_WORD:
         return word
     base = _participle(word) or _diminutive(word) or word
-    s = _stemmer.stem(base)
+    s = stemmer.stem(base)
     if s.endswith("z"):
         s = s[:-1] + "s"
     elif s.endswith("v"):
@@ -162,8 +178,10 @@ def split_compound(word: str, vocabulary: Vocabulary) -> list[str]:
     """Split a compound into two known words (with a linking s/e/en), or return [].
 
     Prefers the split with the longest head: wachtwoordherstel -> wachtwoord, herstel.
+    Only words of letters are split, and none longer than MAX_WORD: each head costs a
+    vocabulary look-up.
     """
-    if len(word) < MIN_COMPOUND or word.isdigit():
+    if not MIN_COMPOUND <= len(word) <= MAX_WORD or not word.isalpha():
         return []
     cache = getattr(vocabulary, "splits", None)
     if cache is not None and word in cache:
@@ -193,7 +211,7 @@ _SEPARABLE_RE = re.compile("^(?:" + "|".join(SEPARABLE) + ")")
 
 def split_separable(word: str, vocabulary: Vocabulary) -> str | None:
     """opzeggen -> zeggen when the remainder is a known word (for "zeg ... op")."""
-    if not _SEPARABLE_RE.match(word):
+    if len(word) > MAX_WORD or not _SEPARABLE_RE.match(word):
         return None
     for prefix in SEPARABLE:
         if word.startswith(prefix) and len(word) - len(prefix) >= 4:
@@ -203,36 +221,50 @@ def split_separable(word: str, vocabulary: Vocabulary) -> str | None:
     return None
 
 
-def index_terms(text: str, vocabulary) -> tuple[list[str], list[str]]:
+def index_terms(text: str, vocabulary: Vocabulary) -> tuple[list[str], list[str]]:
     """Terms to index for a text: the stems of its words, in order (for phrases), and the
     stems of compound parts and separable-verb remainders (indexed apart, so they never
-    come between two words of a phrase)."""
+    come between two words of a phrase).
+
+    Each distinct word is split once per text, and only until SPLIT_BUDGET letters of
+    distinct words have been tried (every head is a vocabulary look-up): a real document
+    stays far below it, a text of made-up words cannot make a save slow.
+    """
     terms: list[str] = []
     parts: list[str] = []
+    parts_of: dict[str, list[str]] = {}
+    budget = SPLIT_BUDGET
     for word in words(text):
         if word in STOPWORDS:
             continue
         terms.append(stem(word))
-        parts.extend(stem(part) for part in split_compound(word, vocabulary))
-        rest = split_separable(word, vocabulary)
-        if rest:
-            parts.append(stem(rest))
-        base = verb_base(word, vocabulary)
-        if base:
-            parts.append(stem(base))
+        found = parts_of.get(word)
+        if found is None:
+            found = []
+            if budget > 0:
+                budget -= len(word)
+                found = [stem(part) for part in split_compound(word, vocabulary)]
+                rest = split_separable(word, vocabulary)
+                if rest:
+                    found.append(stem(rest))
+                base = verb_base(word, vocabulary)
+                if base:
+                    found.append(stem(base))
+            parts_of[word] = found
+        parts.extend(found)
     return terms, parts
 
 
 def verb_base(word: str, vocabulary: Vocabulary) -> str | None:
     """knippert -> knipper, werkt -> werk: a present-tense -t that Snowball keeps."""
-    if len(word) >= 5 and word[-1] == "t" and word[-2] not in "aeiout":
+    if 5 <= len(word) <= MAX_WORD and word[-1] == "t" and word[-2] not in "aeiout":
         base = word[:-1]
         if vocabulary.knows(base):
             return base
     return None
 
 
-def term_forms(word: str, vocabulary) -> set[str]:
+def term_forms(word: str, vocabulary: Vocabulary) -> set[str]:
     """The terms a single text word matches as: its stem and its parts' stems."""
     forms = {stem(word)}
     forms.update(stem(p) for p in split_compound(word, vocabulary))

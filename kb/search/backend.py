@@ -4,15 +4,16 @@ Documents reach a backend already analysed (``IndexDoc``) and queries arrive alr
 (``Query``), so Whoosh and PostgreSQL rank the same terms and behave the same.
 """
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from kb.search.analysis import Vocabulary
 
 LEVELS = ("public", "internal", "draft")
 FACETS = ("kind", "channel", "category", "tag")
+T = TypeVar("T")
 
 
 @dataclass
@@ -63,7 +64,22 @@ class Results:
     facets: dict[str, dict[str, int]]
 
 
+class IndexMissing(Exception):
+    """There is no usable index (never built, deleted, corrupt or foreign): rebuild it."""
+
+
+class LockTimeout(Exception):
+    """Another process held the writer lock too long; the outbox keeps the work."""
+
+
 class SearchBackend(Protocol):
+    """What an index must do. kb.search.engine.create_backend returns one (so the type
+    checker holds both backends to this), and nothing else in kb names a backend class.
+
+    Every method may raise IndexMissing (rebuild, then ask again); lock() raises
+    LockTimeout.
+    """
+
     def lock(self, timeout: float | None = None) -> AbstractContextManager[None]:
         """Exclusive across processes: held while applying changes or rebuilding."""
 
@@ -81,15 +97,22 @@ class SearchBackend(Protocol):
         ``size_hint`` is about how many documents ``docs`` yields (for choosing a strategy).
         """
 
-    def search(self, query: Query) -> Results: ...
+    def search(self, query: Query) -> Results:
+        """Exact total, one page of hits and facet counts over every match."""
 
     def suggest(
         self, prefix: str, words: list[str], levels: frozenset[str], limit: int
     ) -> list[Hit]:
         """Titles for search-as-you-type: all ``words`` and a word starting with ``prefix``."""
 
-    def vocabulary(self, levels: frozenset[str] | None) -> Vocabulary:
-        """Known words for splitting and correcting; None means every level (indexing only)."""
+    def vocabulary(
+        self, levels: frozenset[str] | None, extra: set[str] | None = None
+    ) -> Vocabulary:
+        """Known words for splitting and correcting, at ``levels`` (None: every level).
+
+        Searching passes the searcher's levels; indexing passes None and ``extra``, the
+        words of the documents about to be indexed, which the index does not know yet.
+        """
 
     def corrections(self, word: str, levels: frozenset[str], limit: int) -> list[str]:
         """Visible words close to ``word``, most likely first."""
@@ -97,14 +120,19 @@ class SearchBackend(Protocol):
     def indexed(self) -> dict[int, tuple[str, int]]:
         """Document id -> (level, revision) of everything in the index, for `search check`."""
 
-    def stats(self) -> dict[str, int]: ...
+    def stats(self) -> dict[str, int]:
+        """At least {"documents": n}."""
 
-    def generation(self) -> object | None:
-        """A value that changes with every index change, or None when it cannot be known."""
+    def generation(self) -> Hashable | None:
+        """A value that changes with every index change, or None when it cannot be known
+        (then nothing may be cached). Raises IndexMissing when there is no usable index."""
+
+    def close(self) -> None:
+        """Let go of open files and readers (the app is shutting down or tests end)."""
 
 
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    batch = []
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
     for item in items:
         batch.append(item)
         if len(batch) == size:

@@ -14,8 +14,10 @@ from typing import NamedTuple
 from markupsafe import Markup
 
 from kb.search.analysis import (
+    MAX_WORD,
     WORD_RE,
     Vocabulary,
+    bounded,
     fold,
     fold_keeps_offsets,
     split_compound,
@@ -33,6 +35,8 @@ def plain_text(html: str) -> str:
 
 
 def _matches(word: str, terms: set[str], vocabulary: Vocabulary | None) -> bool:
+    if len(word) > MAX_WORD:  # never indexed, so never a match
+        return False
     if stem(word) in terms:
         return True
     if vocabulary is not None and len(word) >= 7 and any(t in word for t in terms if len(t) >= 3):
@@ -64,6 +68,8 @@ class Prepared(NamedTuple):
 
 
 def prepare(text: str) -> Prepared:
+    """The analysed part of ``text`` (kb.search.analysis.bounded), ready for snippets."""
+    text = bounded(text)
     if not fold_keeps_offsets(text):  # a rare letter folds to 0 or 2 characters
         return Prepared(text, None, [t.word for t in tokens(text)])
     folded = fold(text)

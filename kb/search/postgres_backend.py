@@ -11,14 +11,27 @@ pg_trgm over search_words, a per-level vocabulary.
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from kb.extensions import db
-from kb.search.analysis import Vocabulary, edit_distance
-from kb.search.backend import FACETS, LEVELS, Hit, IndexDoc, Query, Results, batched
+from kb.search.analysis import Vocabulary, edit_distance, stem
+from kb.search.backend import (
+    FACETS,
+    LEVELS,
+    Hit,
+    IndexDoc,
+    IndexMissing,
+    LockTimeout,
+    Query,
+    Results,
+    batched,
+)
 
 CONFIG = "kb_dutch"  # created by migration 3c5e8a1d9b27
 LOCK_KEY = 0x6B62_5345  # "kbSE": one advisory lock for every writer of the search tables
@@ -42,10 +55,25 @@ def _tsquery(query: Query) -> str:
     return (" & " if query.match_all_units else " | ").join(parts)
 
 
-class PostgresVocabulary(Vocabulary):
-    def __init__(self, levels, extra: set[str] | None = None) -> None:
-        from kb.search.analysis import stem
+UNDEFINED_TABLE, LOCK_NOT_AVAILABLE = "42P01", "55P03"  # PostgreSQL error codes
+P = ParamSpec("P")
+R = TypeVar("R")
 
+
+@contextmanager
+def _tables() -> Iterator[None]:
+    """Missing search tables (migrations not run) are a missing index, not a crash."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != UNDEFINED_TABLE:
+            raise
+        db.session.rollback()
+        raise IndexMissing("the search tables are missing: run `kb db upgrade`") from exc
+
+
+class PostgresVocabulary(Vocabulary):
+    def __init__(self, levels: Iterable[str], extra: set[str] | None = None) -> None:
         self.levels = list(levels)
         self.extra = extra or set()
         self.extra_stems = {stem(w) for w in self.extra}
@@ -57,14 +85,10 @@ class PostgresVocabulary(Vocabulary):
         if word in self.extra:
             return True
         if word not in self._words:
-            self._words[word] = bool(
-                db.session.execute(
-                    text(
-                        "SELECT 1 FROM search_words WHERE word = :w AND level = ANY(:levels) "
-                        "AND doc_count > 0 LIMIT 1"
-                    ),
-                    {"w": word, "levels": self.levels},
-                ).first()
+            self._words[word] = _exists(
+                "SELECT 1 FROM search_words WHERE word = :w AND level = ANY(:levels) "
+                "AND doc_count > 0 LIMIT 1",
+                {"w": word, "levels": self.levels},
             )
         return self._words[word]
 
@@ -73,25 +97,46 @@ class PostgresVocabulary(Vocabulary):
             return True
         if term not in self._stems:
             clean = "".join(c for c in term if c.isalnum())
-            self._stems[term] = bool(clean) and bool(
-                db.session.execute(
-                    text(
-                        "SELECT 1 FROM search_entries WHERE level = ANY(:levels) "
-                        f"AND tsv @@ to_tsquery('{CONFIG}', :t) LIMIT 1"
-                    ),
-                    {"t": clean, "levels": self.levels},
-                ).first()
+            self._stems[term] = bool(clean) and _exists(
+                "SELECT 1 FROM search_entries WHERE level = ANY(:levels) "
+                f"AND tsv @@ to_tsquery('{CONFIG}', :t) LIMIT 1",
+                {"t": clean, "levels": self.levels},
             )
         return self._stems[term]
+
+
+def _reads_tables(method: Callable[P, R]) -> Callable[P, R]:
+    """For backend methods: missing search tables raise IndexMissing (see _tables)."""
+
+    @wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with _tables():
+            return method(*args, **kwargs)
+
+    return wrapper
+
+
+def _exists(sql: str, params: dict[str, Any]) -> bool:
+    with _tables():
+        return db.session.execute(text(sql), params).first() is not None
 
 
 class PostgresBackend:
     @contextmanager
     def lock(self, timeout: float | None = None) -> Iterator[None]:
-        """A transaction-level advisory lock: released by the commit that ends the batch."""
+        """A transaction-level advisory lock: released by the commit that ends the batch.
+
+        Raises LockTimeout (and ends the transaction) when ``timeout`` seconds pass first.
+        """
         if timeout is not None:
             db.session.execute(text(f"SET LOCAL lock_timeout = '{int(timeout * 1000)}ms'"))
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+        try:
+            db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            db.session.rollback()
+            raise LockTimeout(f"search writer lock held for over {timeout}s") from exc
         yield
 
     def _remove(self, ids: list[int]) -> None:
@@ -178,9 +223,9 @@ class PostgresBackend:
         return count
 
     @staticmethod
-    def _where(query_levels, filters: dict[str, str]) -> tuple[str, dict]:
+    def _where(query_levels: frozenset[str], filters: dict[str, str]) -> tuple[str, dict]:
         clauses = ["e.level = ANY(:levels)"]
-        params: dict = {"levels": sorted(query_levels)}
+        params: dict[str, Any] = {"levels": sorted(query_levels)}
         for name, value in filters.items():
             if name == "tag":
                 clauses.append(":tag = ANY(string_to_array(e.tags, ','))")
@@ -190,6 +235,7 @@ class PostgresBackend:
                 params[f"f_{name}"] = value
         return " AND ".join(clauses), params
 
+    @_reads_tables
     def search(self, query: Query) -> Results:
         where, params = self._where(query.levels, query.filters)
         tsquery = _tsquery(query)
@@ -225,6 +271,7 @@ class PostgresBackend:
         hits = [Hit(r[0], r[1], r[2], r[3], r[4], round(float(r[5]), 4)) for r in rows]
         return Results(total=total or 0, hits=hits, facets=facets)
 
+    @_reads_tables
     def suggest(
         self, prefix: str, words: list[str], levels: frozenset[str], limit: int
     ) -> list[Hit]:
@@ -249,6 +296,7 @@ class PostgresBackend:
     ) -> Vocabulary:
         return PostgresVocabulary(levels or LEVELS, extra)
 
+    @_reads_tables
     def corrections(self, word: str, levels: frozenset[str], limit: int = 3) -> list[str]:
         maxdist = 1 if len(word) <= 4 else 2
         db.session.execute(text("SET LOCAL pg_trgm.similarity_threshold = 0.2"))
@@ -267,14 +315,16 @@ class PostgresBackend:
         ]
         return [w for _, w in sorted(scored, reverse=True)][:limit]
 
+    @_reads_tables
     def indexed(self) -> dict[int, tuple[str, int]]:
         rows = db.session.execute(text("SELECT document_id, level, revision FROM search_entries"))
         return {r[0]: (r[1], r[2]) for r in rows}
 
+    @_reads_tables
     def stats(self) -> dict[str, int]:
         return {"documents": db.session.scalar(text("SELECT count(*) FROM search_entries")) or 0}
 
-    def generation(self):
+    def generation(self) -> None:
         """No process-local result cache: other hosts change the tables without telling us."""
         return None
 

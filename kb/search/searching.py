@@ -1,30 +1,33 @@
 """Searching and search-as-you-type: what a user may read, ranked, with snippets and facets.
 
-Finished results are cached per process, keyed by the index generation, so a change to the
-index never serves stale pages; results from the cache go through the visibility gate
-again, because the database may have moved on.
+Finished results are cached per app (kb.search.engine), keyed by the index generation, so a
+change to the index never serves stale pages; results from the cache go through the
+visibility gate again, because the database may have moved on. Cached results hold slugs,
+never URLs: a link is made for each response from its own request.
 """
 
-import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from kb.documents.models import Document, Revision
 from kb.documents.policy import search_levels, visible_documents
 from kb.errors import Unavailable
 from kb.extensions import db
-from kb.search import highlight, privacy, synonyms
+from kb.search import highlight
 from kb.search.analysis import words
-from kb.search.models import SearchLog
-from kb.search.query import plan
+from kb.search.backend import Hit, IndexMissing, SearchBackend
+from kb.search.engine import engine
+from kb.search.log import record_search
+from kb.search.query import Plan, plan
 from kb.search.service import (
-    backend,
     catch_up,
     indexed_revision,
     rebuild,
@@ -32,10 +35,9 @@ from kb.search.service import (
     searchable_count,
     synonym_file,
 )
-from kb.search.whoosh_backend import IndexMissing
 
-log = logging.getLogger(__name__)
 FILTERS = ("kind", "channel", "category", "tag")
+T = TypeVar("T")
 
 
 @dataclass
@@ -45,8 +47,12 @@ class Result:
     channel: str | None
     title: str
     snippet: Markup
-    url: str
     score: float
+
+    @property
+    def url(self) -> str:
+        """The document's path, made for the current request (absolute URLs: the API)."""
+        return url_for("documents.show", slug=self.slug)
 
 
 @dataclass
@@ -64,7 +70,7 @@ class Response:
         return max(1, math.ceil(self.total / self.limit))
 
 
-def _with_index(fn):
+def _with_index(fn: Callable[[], T]) -> T:
     """Run fn(); a missing or unreadable index is rebuilt from the database first.
 
     Small indexes are rebuilt within the request; a big one (more documents than
@@ -83,8 +89,12 @@ def _with_index(fn):
         return fn()
 
 
+def _audience(user: Any) -> str:
+    return user.role if getattr(user, "is_authenticated", False) else "anonymous"
+
+
 def search(
-    user,
+    user: Any,
     text: str,
     *,
     filters: dict[str, str] | None = None,
@@ -93,20 +103,23 @@ def search(
     include_drafts: bool = False,
     record: bool = True,
 ) -> Response:
-    """Search what this user may read. Logs the (masked) query unless ``record`` is off."""
+    """Search what this user may read. Logs the (masked) query unless ``record`` is off.
+
+    Raises Unavailable (503) while a missing big index is rebuilt in the background.
+    """
     started = time.perf_counter()
     catch_up()
     levels = search_levels(user, include_drafts)
-    engine = backend()
+    state = engine()
     key = None
-    generation = _with_index(engine.generation)
+    generation = _with_index(state.backend.generation)
     if generation is not None:
         key = (generation, text, levels, tuple(sorted((filters or {}).items())), page, limit)
-    cached = _cache.get(key) if key else None
+    cached = state.results.get(key) if key else None
     if cached is None:
-        cached = _search_uncached(user, engine, text, levels, filters, page, limit)
+        cached = _search_uncached(user, state.backend, text, levels, filters, page, limit)
         if key:
-            _cache.put(key, cached)
+            state.results.put(key, cached)
         total, suggestion, results, facets = cached
     else:
         total, suggestion, results, facets = cached
@@ -114,7 +127,7 @@ def search(
         results = _still_visible(user, results)
     took = int((time.perf_counter() - started) * 1000)
     if record and text.strip():
-        _record(user, text, total, took)
+        record_search(_audience(user), text, total, took)
     return Response(
         query=text,
         total=total,
@@ -126,19 +139,27 @@ def search(
     )
 
 
-def _search_uncached(user, engine, text, levels, filters, page, limit):
-    syns = synonyms.load(synonym_file())
+def _search_uncached(
+    user: Any,
+    backend: SearchBackend,
+    text: str,
+    levels: frozenset[str],
+    filters: dict[str, str] | None,
+    page: int,
+    limit: int,
+) -> tuple[int, str | None, list[Result], dict[str, dict[str, int]]]:
+    syns = engine().synonyms.load(synonym_file())
     the_plan = _with_index(
-        lambda: plan(text, levels, engine, syns, filters=filters, page=page, limit=limit)
+        lambda: plan(text, levels, backend, syns, filters=filters, page=page, limit=limit)
     )
-    found = engine.search(the_plan.query)
+    found = backend.search(the_plan.query)
     if found.total == 0 and len(the_plan.query.units) > 1 and not the_plan.query.phrases:
         the_plan.query.match_all_units = False  # nothing has every word: rank by any word
-        found = engine.search(the_plan.query)
+        found = backend.search(the_plan.query)
     return found.total, the_plan.suggestion, _results(user, found.hits, the_plan), found.facets
 
 
-def _still_visible(user, results: list["Result"]) -> list["Result"]:
+def _still_visible(user: Any, results: list[Result]) -> list[Result]:
     if not results:
         return results
     slugs = {r.slug for r in results}
@@ -150,29 +171,7 @@ def _still_visible(user, results: list["Result"]) -> list["Result"]:
     return [r for r in results if r.slug in visible]
 
 
-class _LRU:
-    """A small per-process cache of finished results, keyed by index generation."""
-
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self.data: dict = {}
-
-    def get(self, key):
-        value = self.data.pop(key, None)
-        if value is not None:
-            self.data[key] = value
-        return value
-
-    def put(self, key, value) -> None:
-        self.data[key] = value
-        while len(self.data) > self.size:
-            self.data.pop(next(iter(self.data)))
-
-
-_cache = _LRU(512)
-
-
-def _results(user, hits, the_plan) -> list[Result]:
+def _results(user: Any, hits: list[Hit], the_plan: Plan) -> list[Result]:
     if not hits:
         return []
     # Through the visibility gate once more: the index may lag the database by a moment.
@@ -198,46 +197,28 @@ def _results(user, hits, the_plan) -> list[Result]:
                 channel=hit.channel or None,
                 title=hit.title,
                 snippet=highlight.snippet(text, the_plan.terms, the_plan.vocabulary, memo=memo),
-                url=url_for("documents.show", slug=hit.slug, _external=True),
                 score=hit.score,
             )
         )
     return out
 
 
-# (revision id, hash of its HTML) -> its text prepared for snippets. The same documents
-# come up for many queries; ~8 KB each.
-_texts = _LRU(1024)
-
-
 def _plain_text(revision_id: int, html: str) -> highlight.Prepared:
-    key = (revision_id, hash(html))  # the hash keeps apps sharing this process apart
-    prepared = _texts.get(key)
+    """A revision's text prepared for snippets, kept per app (revisions never change)."""
+    texts = engine().texts
+    key = (revision_id, len(html))
+    prepared = texts.get(key)
     if prepared is None:
         prepared = highlight.prepare(highlight.plain_text(html))
-        _texts.put(key, prepared)
+        texts.put(key, prepared)
     return prepared
 
 
-def _record(user, text: str, total: int, took_ms: int) -> None:
-    audience = user.role if getattr(user, "is_authenticated", False) else "anonymous"
-    try:
-        db.session.execute(
-            insert(SearchLog).values(
-                query=privacy.mask(text.strip())[:200],
-                audience=audience,
-                result_count=total,
-                took_ms=took_ms,
-            )
-        )
-        db.session.commit()
-    except Exception:  # a full log must never break a search
-        db.session.rollback()
-        log.exception("could not write the search log")
+def suggest(user: Any, text: str, limit: int = 8) -> list[Result]:
+    """Titles for search-as-you-type, only from documents the user may read.
 
-
-def suggest(user, text: str, limit: int = 8) -> list[Result]:
-    """Titles for search-as-you-type, only from documents the user may read."""
+    Raises Unavailable (503) while a missing big index is rebuilt in the background.
+    """
     parts = words(text)
     if not parts:
         return []
@@ -245,14 +226,15 @@ def suggest(user, text: str, limit: int = 8) -> list[Result]:
     prefix = "" if complete else parts[-1]
     full = parts if complete else parts[:-1]
     levels = search_levels(user)
-    engine = backend()
-    generation = _with_index(engine.generation)
+    state = engine()
+    backend = state.backend
+    generation = _with_index(backend.generation)
     key = ("suggest", generation, prefix, tuple(full), levels, limit) if generation else None
-    hits = _cache.get(key) if key else None
+    hits = state.results.get(key) if key else None
     if hits is None:
-        hits = _with_index(lambda: engine.suggest(prefix, full, levels, limit))
+        hits = _with_index(lambda: backend.suggest(prefix, full, levels, limit))
         if key:
-            _cache.put(key, hits)
+            state.results.put(key, hits)
     return [
         Result(
             slug=h.slug,
@@ -260,7 +242,6 @@ def suggest(user, text: str, limit: int = 8) -> list[Result]:
             channel=h.channel or None,
             title=h.title,
             snippet=Markup(""),
-            url=url_for("documents.show", slug=h.slug, _external=True),
             score=h.score,
         )
         for h in hits

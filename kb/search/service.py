@@ -5,16 +5,19 @@ transaction; after the commit, sync() applies the outbox to the index under the 
 writer lock, reading each document's state while holding it, so concurrent workers can
 neither lose nor reorder updates. A crash between commit and sync leaves rows that the
 next search (any process, at most once a second) or `kb search reindex` catches up.
+Analysis is bounded (kb.search.analysis), each sync has a time budget, and a document the
+index refuses is set aside with an error in the log, so one document never holds up the rest.
 """
 
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 
 from kb import ROOT
 from kb.db import after_commit
@@ -23,30 +26,20 @@ from kb.documents.policy import index_level
 from kb.extensions import db
 from kb.search import highlight
 from kb.search.analysis import Vocabulary, index_terms, stem, vocabulary_words, words
-from kb.search.backend import IndexDoc, SearchBackend
+from kb.search.backend import IndexDoc, IndexMissing, LockTimeout, SearchBackend
+from kb.search.engine import engine
 from kb.search.models import SearchOutbox
-from kb.search.whoosh_backend import IndexMissing, WhooshBackend
 
 log = logging.getLogger(__name__)
 CATCH_UP_EVERY = 1.0  # seconds between outbox checks per process
-_last_catch_up = 0.0
+SYNC_BATCH = 200  # outbox rows per writer lock; a batch is also the unit of the time budget
+SYNC_BUDGET = 5.0  # seconds of index updates after one save, or in one search's catch-up
+CATCH_UP_LOCK_WAIT = 0.5  # a search does not wait longer for a writer busy elsewhere
 
 
 def backend() -> SearchBackend:
     """The app's backend, created on first use (the factory stays free of I/O)."""
-    ext = current_app.extensions
-    if "kb_search" not in ext:
-        name = current_app.config["KB_SEARCH_BACKEND"]
-        if name == "postgres":
-            from kb.search.postgres_backend import PostgresBackend
-
-            ext["kb_search"] = PostgresBackend()
-        else:
-            ext["kb_search"] = WhooshBackend(
-                current_app.config["KB_DATA_DIR"],
-                parallel_from=current_app.config.get("KB_SEARCH_PARALLEL_FROM", 2000),
-            )
-    return ext["kb_search"]
+    return engine().backend
 
 
 def synonym_file() -> Path:
@@ -65,7 +58,7 @@ def indexed_revision():
     return func.coalesce(Document.published_number, Document.current_number)
 
 
-def _with_revisions(query):
+def _with_revisions(query: Select) -> Select:
     return query.join(
         Revision,
         (Revision.document_id == Document.id) & (Revision.number == indexed_revision()),
@@ -100,22 +93,30 @@ def to_index_doc(doc: Document, revision: Revision, vocabulary: Vocabulary) -> I
     )
 
 
-def sync(batch: int = 500) -> int:
+def sync(
+    batch: int = SYNC_BATCH, budget: float | None = None, lock_timeout: float | None = None
+) -> int:
     """Apply the outbox to the index; returns the number of documents updated.
 
     Each batch reads the outbox and the documents while holding the writer lock and
-    commits before releasing it, so a later batch always sees later database state.
+    commits before releasing it, so a later batch always sees later database state. With a
+    ``budget`` (seconds), no new batch starts once it is spent: the rest is left to the next
+    catch-up. Raises LockTimeout when another process holds the writer lock longer than
+    ``lock_timeout`` (default KB_SEARCH_LOCK_TIMEOUT), and whatever the database raises.
     """
     engine = backend()
-    timeout = current_app.config.get("KB_SEARCH_LOCK_TIMEOUT", 10.0)
+    if lock_timeout is None:
+        lock_timeout = current_app.config.get("KB_SEARCH_LOCK_TIMEOUT", 10.0)
+    deadline = None if budget is None else time.monotonic() + budget
     done = 0
-    while True:
-        with engine.lock(timeout):
+    while deadline is None or time.monotonic() < deadline or not done:
+        with engine.lock(lock_timeout):
             count = _sync_batch(engine, batch)
             db.session.commit()
         if count is None:
-            return done
+            break
         done += count
+    return done
 
 
 def _sync_batch(engine: SearchBackend, batch: int) -> int | None:
@@ -126,7 +127,7 @@ def _sync_batch(engine: SearchBackend, batch: int) -> int | None:
         return None
     ids = {r.document_id for r in rows}
     pairs = db.session.execute(_with_revisions(select(Document).where(Document.id.in_(ids)))).all()
-    extra = set()
+    extra: set[str] = set()
     for _doc, revision in pairs:
         extra |= vocabulary_words(f"{revision.title} {highlight.plain_text(revision.html)}")
     try:
@@ -135,15 +136,55 @@ def _sync_batch(engine: SearchBackend, batch: int) -> int | None:
         _rebuild_locked(engine, None)
         return len(ids)
     upserts = [d for d in (to_index_doc(doc, rev, vocabulary) for doc, rev in pairs) if d]
-    engine.apply(upserts, sorted(ids - {d.id for d in upserts}))
+    deletes = sorted(ids - {d.id for d in upserts})
+    try:
+        with _savepoint():
+            engine.apply(upserts, deletes)
+    except (IndexMissing, LockTimeout, OSError):
+        raise  # the index, not a document: keep the rows and retry later
+    except Exception:
+        log.exception("search index refused a batch; applying its documents one at a time")
+        _apply_one_by_one(engine, upserts, deletes)
     db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows])))
     return len(ids)
 
 
-def sync_quietly() -> None:
-    """After-commit hook: a failed index update must not fail the user's save."""
+def _apply_one_by_one(engine: SearchBackend, upserts: list[IndexDoc], deletes: list[int]) -> None:
+    """After a refused batch: every document the index takes goes in; one it refuses is
+    left out of the index (`kb search check` lists it) instead of blocking every later one."""
+    engine.apply([], deletes)
+    for doc in upserts:
+        try:
+            with _savepoint():
+                engine.apply([doc], [])
+        except (IndexMissing, LockTimeout, OSError):
+            raise
+        except Exception:
+            log.exception("search index refused %s (id %s); left out", doc.slug, doc.id)
+            engine.apply([], [doc.id])
+
+
+def _savepoint() -> AbstractContextManager:
+    """On PostgreSQL a refused statement aborts the transaction (and with it the writer
+    lock and the outbox batch) unless it ran in a savepoint; SQLite needs none."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.begin_nested()
+    return nullcontext()
+
+
+def sync_quietly(budget: float | None = None, lock_timeout: float | None = None) -> None:
+    """After-commit hook: a failed or slow index update must not fail the user's save.
+
+    Spends at most ``budget`` seconds (default KB_SEARCH_SYNC_BUDGET); what is left stays
+    in the outbox for the next catch-up.
+    """
+    if budget is None:
+        budget = current_app.config.get("KB_SEARCH_SYNC_BUDGET", SYNC_BUDGET)
     try:
-        sync()
+        sync(budget=budget, lock_timeout=lock_timeout)
+    except LockTimeout as exc:  # another process is writing; it or the next search catches up
+        db.session.rollback()
+        log.warning("search index busy, update left for later: %s", exc)
     except Exception:  # the outbox keeps the work; the next search or reindex catches up
         db.session.rollback()
         log.exception("search index update failed; it will be retried")
@@ -151,13 +192,16 @@ def sync_quietly() -> None:
 
 def catch_up() -> None:
     """Apply outbox rows a crashed or busy process left behind (at most once a second)."""
-    global _last_catch_up
+    state = engine()
     now = time.monotonic()
-    if now - _last_catch_up < current_app.config.get("KB_SEARCH_CATCH_UP_SECONDS", CATCH_UP_EVERY):
+    if now - state.last_catch_up < current_app.config.get(
+        "KB_SEARCH_CATCH_UP_SECONDS", CATCH_UP_EVERY
+    ):
         return
-    _last_catch_up = now
+    state.last_catch_up = now
     if db.session.scalar(select(SearchOutbox.id).limit(1)) is not None:
-        sync_quietly()
+        timeout = current_app.config.get("KB_SEARCH_LOCK_TIMEOUT", 10.0)
+        sync_quietly(lock_timeout=min(timeout, CATCH_UP_LOCK_WAIT))
 
 
 def _all_index_docs(progress: Callable[[], None] | None) -> Iterator[IndexDoc]:
@@ -176,7 +220,7 @@ def _all_index_docs(progress: Callable[[], None] | None) -> Iterator[IndexDoc]:
             progress()
 
 
-def _rebuild_locked(engine: SearchBackend, progress) -> int:
+def _rebuild_locked(engine: SearchBackend, progress: Callable[[], None] | None) -> int:
     last = db.session.scalar(select(func.max(SearchOutbox.id)))
     count = engine.rebuild(_all_index_docs(progress), None, size_hint=searchable_count())
     if last is not None:
@@ -186,13 +230,13 @@ def _rebuild_locked(engine: SearchBackend, progress) -> int:
 
 
 def rebuild(progress: Callable[[], None] | None = None) -> int:
-    """Rebuild the whole index from the database, aside, then swap it in."""
+    """Rebuild the whole index from the database, aside, then swap it in.
+
+    Raises whatever the backend or the database raises; the old index stays in place.
+    """
     engine = backend()
     with engine.lock():
         return _rebuild_locked(engine, progress)
-
-
-_background = threading.Lock()  # at most one background rebuild per process
 
 
 def rebuild_in_background() -> bool:
@@ -202,9 +246,10 @@ def rebuild_in_background() -> bool:
     a request may. Several processes may start one; the writer lock lines them up and the
     later ones find the index in place and stop.
     """
-    if not _background.acquire(blocking=False):
+    state = engine()
+    if not state.rebuilding.acquire(blocking=False):
         return False
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def run() -> None:
         try:
@@ -221,19 +266,21 @@ def rebuild_in_background() -> bool:
                 finally:
                     db.session.remove()
         finally:
-            _background.release()
+            state.rebuilding.release()
 
     threading.Thread(target=run, name="kb-search-rebuild", daemon=True).start()
     return True
 
 
 def searchable_count() -> int:
-    return db.session.scalar(select(func.count(Document.id)).where(Document.status != "archived"))
+    """How many documents the index should hold (archived ones are never searched)."""
+    count = db.session.scalar(select(func.count(Document.id)).where(Document.status != "archived"))
+    return count or 0
 
 
 def check() -> list[str]:
     """Differences between the index and the database, one line each; empty when in step."""
-    expected = {}
+    expected: dict[int, tuple[str, str, int]] = {}
     for doc in db.session.scalars(select(Document)):
         level = index_level(doc)
         if level is not None:

@@ -52,18 +52,21 @@ class Synonyms:
         return units
 
 
-_cache: dict[str, tuple[float, Synonyms]] = {}
+class SynonymCache:
+    """The parsed synonym file, read again only when it changed (one per app)."""
 
+    def __init__(self) -> None:
+        self._files: dict[str, tuple[float, Synonyms]] = {}
 
-def load(path: Path) -> Synonyms:
-    """Read the file, again only when it changed; a missing file means no synonyms."""
-    try:
-        mtime = os.stat(path).st_mtime
-    except OSError:
-        return Synonyms(())
-    cached = _cache.get(str(path))
-    if cached and cached[0] == mtime:
-        return cached[1]
-    synonyms = Synonyms.parse(path.read_text(encoding="utf-8"))
-    _cache[str(path)] = (mtime, synonyms)
-    return synonyms
+    def load(self, path: Path) -> Synonyms:
+        """The file's synonyms; a missing or unreadable file means no synonyms."""
+        try:
+            mtime = os.stat(path).st_mtime
+            cached = self._files.get(str(path))
+            if cached and cached[0] == mtime:
+                return cached[1]
+            synonyms = Synonyms.parse(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            return Synonyms(())
+        self._files[str(path)] = (mtime, synonyms)
+        return synonyms

@@ -13,72 +13,44 @@ import os
 import shutil
 import threading
 import time
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.query import And, Or, Prefix, Term
 
-from kb.search.analysis import Vocabulary, edit_distance
-from kb.search.backend import FACETS, LEVELS, Hit, IndexDoc, Query, Results
-from kb.search.ranking import FIELD, Ranker
-from kb.search.whoosh_parallel import ParallelWriter, held_locks
-from kb.search.whoosh_vocabulary import ReaderVocabulary
+from kb.search.analysis import Vocabulary
+from kb.search.backend import (
+    FACETS,
+    LEVELS,
+    Hit,
+    IndexDoc,
+    IndexMissing,
+    LockTimeout,
+    Query,
+    Results,
+)
+from kb.search.whoosh.parallel import ParallelWriter, held_locks
+from kb.search.whoosh.ranking import Ranker
+from kb.search.whoosh.schema import (
+    COLUMN_OF,
+    SEGMENT_LISTS,
+    fields_of,
+    has_value,
+    make_schema,
+    segment_lists,
+    stored_hit,
+)
+from kb.search.whoosh.vocabulary import ReaderVocabulary, corrections
 
 # A rebuild of at least this many documents writes two segments in two processes
-# (whoosh_parallel.ParallelWriter): writing postings is most of a rebuild's time.
+# (parallel.ParallelWriter): writing postings is most of a rebuild's time.
 PARALLEL_FROM = 2000
 WRITER_PROCESSES = 2
-
-# Field weights, applied by repetition in one "text" field: a term is then one posting list
-# instead of four, which is what makes pure-Python matching fast enough for live calls.
-TITLE_REPEAT, TAG_REPEAT = 3, 2
-
-
-class LockTimeout(Exception):
-    """Another process held the writer lock too long; the outbox keeps the work."""
-
-
-class IndexMissing(Exception):
-    """There is no usable index (never built, deleted or corrupt): rebuild it."""
-
-
-def make_schema() -> Schema:
-    terms = SpaceSeparatedTokenizer()
-    fields = {
-        "id": ID(stored=True, unique=True),
-        "slug": ID(stored=True),
-        "level": ID(stored=True, sortable=True),
-        "kind": ID(stored=True, sortable=True),
-        "channel": ID(stored=True, sortable=True),
-        "category": ID(stored=True, sortable=True),
-        "tags": KEYWORD(stored=True, commas=True),
-        "tagset": ID(sortable=True),  # the same tags as one column value, for fast facets
-        "revision": NUMERIC(stored=True),
-        "title_text": STORED(),
-        "text": TEXT(analyzer=terms, phrase=True),
-        "title_words": KEYWORD(scorable=True),
-    }
-    for level in LEVELS:
-        # scorable: Whoosh caches a field's length column only when it has one; without it,
-        # writing checks the disk once per posting.
-        fields[f"words_{level}"] = KEYWORD(scorable=True)
-    return Schema(**fields)
-
-
-COLUMNS = ("level", "kind", "channel", "category", "tagset")
-SEGMENT_LISTS = (*COLUMNS, "combo", "length")
-COLUMN_OF = {"kind": "kind", "channel": "channel", "category": "category", "tag": "tagset"}
-
-
-def _has(stored, column: str, value: str) -> bool:
-    return value in stored if column == "tagset" else stored == value
 
 
 class WhooshBackend:
@@ -87,17 +59,16 @@ class WhooshBackend:
         self.parallel_from = parallel_from
         self.link = self.root / "current"
         self.lock_path = self.root / "write.lock"
-        self._index = None
+        self._index: Any = None
         self._target: str | None = None
-        self._searcher = None
-        self._retired = None  # the previous searcher, closed at the next change
+        self._searcher: Any = None
+        self._retired: Any = None  # the previous searcher, closed at the next change
         self._mutex = threading.RLock()
-        self._cache_owner = None
-        self._cache: dict = {}
+        self._cache_owner: Any = None
+        self._cache: dict[str, Any] = {}
         self._ranker: Ranker | None = None
         self._segments: dict[str, dict[str, list]] = {}
         self._generation = 0
-        self._instance = uuid.uuid4().hex  # result caches are per process, not per backend
 
     # -- writing ---------------------------------------------------------------------------
     @contextmanager
@@ -121,28 +92,6 @@ class WhooshBackend:
                 held_locks.discard(fh.fileno())
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
-    def _fields(self, doc: IndexDoc) -> dict:
-        return {
-            "id": str(doc.id),
-            "slug": doc.slug,
-            "level": doc.level,
-            "kind": doc.kind,
-            "channel": doc.channel or "",
-            "category": doc.category or "",
-            "tags": ",".join(doc.tags),
-            "tagset": "\x1f".join(doc.tags),
-            "revision": doc.revision,
-            "title_text": doc.title,
-            "text": " ".join(
-                [*doc.title_terms] * TITLE_REPEAT
-                + [*doc.tag_terms] * TAG_REPEAT
-                + doc.body_terms
-                + doc.part_terms
-            ),
-            "title_words": " ".join(sorted(doc.title_words)),
-            f"words_{doc.level}": " ".join(sorted(doc.words)),
-        }
-
     def apply(self, upserts: list[IndexDoc], deletes: list[int]) -> None:
         with self._mutex:
             ix = self._open()
@@ -151,7 +100,7 @@ class WhooshBackend:
             for doc_id in deletes:
                 writer.delete_by_term("id", str(doc_id))
             for doc in upserts:
-                writer.update_document(**self._fields(doc))
+                writer.update_document(**fields_of(doc))
         except BaseException:
             writer.cancel()
             raise
@@ -184,7 +133,7 @@ class WhooshBackend:
         count = 0
         try:
             for doc in docs:
-                writer.add_document(**self._fields(doc))
+                writer.add_document(**fields_of(doc))
                 count += 1
                 if progress:
                     progress()
@@ -212,7 +161,7 @@ class WhooshBackend:
             shutil.rmtree(old, ignore_errors=True)
 
     # -- reading ---------------------------------------------------------------------------
-    def _open(self):
+    def _open(self) -> Any:
         try:
             target = os.readlink(self.link)
         except OSError:
@@ -230,7 +179,7 @@ class WhooshBackend:
             self._retire()
         return self._index
 
-    def _current_searcher(self):
+    def _current_searcher(self) -> Any:
         ix = self._open()
         if self._searcher is None:
             self._searcher = ix.searcher()
@@ -246,15 +195,15 @@ class WhooshBackend:
             self._generation += 1
         return self._searcher
 
-    def generation(self):
-        """Changes whenever this process sees a different index: a key for result caches."""
+    def generation(self) -> Hashable:
+        """Changes whenever this backend sees a different index: a key for result caches."""
         with self._mutex:
             self._current_searcher()
-            return (self._instance, self._target, self._generation)
+            return (self._target, self._generation)
 
     # Per-searcher caches: facet columns and the documents each audience may find. A new
     # searcher (after any change) starts with empty caches, so nothing outlives a publish.
-    def _columns(self, searcher) -> dict[str, list]:
+    def _columns(self, searcher: Any) -> dict[str, list]:
         """Column values (and text lengths) by docnum for the whole index.
 
         Built from per-segment lists kept across searchers: a segment's documents never
@@ -264,9 +213,15 @@ class WhooshBackend:
         if "columns" not in self._cache:
             columns: dict[str, list] = {name: [] for name in SEGMENT_LISTS}
             kept = {}
-            for segment, _base in searcher.reader().leaf_readers():  # in docnum order
-                key = segment.segment().segment_id()
-                lists = self._segments.get(key) or _segment_lists(segment)
+            for leaf, _base in searcher.reader().leaf_readers():  # in docnum order
+                segment = leaf.segment()
+                if segment is None:
+                    # An index without segments (nothing indexed yet, or every document
+                    # gone and merged away) reads as one EmptyReader: no documents, no
+                    # columns. Every other leaf is a segment reader.
+                    continue
+                key = segment.segment_id()
+                lists = self._segments.get(key) or segment_lists(leaf)
                 kept[key] = lists
                 for name, values in lists.items():
                     columns[name].extend(values)
@@ -274,7 +229,7 @@ class WhooshBackend:
             self._cache["columns"] = columns
         return self._cache["columns"]
 
-    def _allowed(self, searcher, levels: frozenset[str], filters: dict[str, str]) -> set[int]:
+    def _allowed(self, searcher: Any, levels: frozenset[str], filters: dict[str, str]) -> set[int]:
         cache = self._cache.setdefault("allowed", {})
         key = (levels, tuple(sorted(filters.items())))
         if key not in cache:
@@ -285,14 +240,14 @@ class WhooshBackend:
             for docnum in searcher.reader().all_doc_ids():
                 if level_col[docnum] not in levels:
                     continue
-                if all(_has(columns[col][docnum], col, value) for col, value in checks):
+                if all(has_value(columns[col][docnum], col, value) for col, value in checks):
                     allowed.add(docnum)
             if len(cache) >= 16:  # each set holds up to one int per document
                 cache.clear()
             cache[key] = allowed
         return cache[key]
 
-    def _read(self, fn):
+    def _read(self, fn: Callable[[Any], Any]) -> Any:
         """Run fn(searcher). A writer in another process may have merged away segment files
         this searcher had not opened yet; then reopen the index once and try again."""
         with self._mutex:
@@ -327,31 +282,35 @@ class WhooshBackend:
                 self._index = None
 
     @staticmethod
-    def _level_filter(levels: frozenset[str]):
+    def _level_filter(levels: frozenset[str]) -> Or:
         return Or([Term("level", level) for level in sorted(levels)])
 
     def search(self, query: Query) -> Results:
         """Ranked by kb.search.ranking; exact totals and facets over the allowed matches."""
 
-        def run(searcher) -> Results:
+        def run(searcher: Any) -> Results:
             allowed = self._allowed(searcher, query.levels, query.filters)
+            assert self._ranker is not None  # made with the searcher
             scores = self._ranker.evaluate(query)
+            start = (query.page - 1) * query.limit
+            matched: set[int]
             if scores is None:  # no words: browse everything the searcher may see
-                matched, key = allowed, (lambda d: -d)
+                matched = allowed
+                page = heapq.nlargest(start + query.limit, matched, key=lambda d: -d)[start:]
             else:
                 matched = scores.keys() & allowed
-                key = lambda d: (scores[d], -d)  # noqa: E731
-            start = (query.page - 1) * query.limit
-            page = heapq.nlargest(start + query.limit, matched, key=key)[start:]
+                page = heapq.nlargest(start + query.limit, matched, key=lambda d: (scores[d], -d))[
+                    start:
+                ]
             hits = [
-                _stored_hit(searcher.stored_fields(d), scores.get(d, 0.0) if scores else 0.0)
+                stored_hit(searcher.stored_fields(d), scores.get(d, 0.0) if scores else 0.0)
                 for d in page
             ]
             return Results(total=len(matched), hits=hits, facets=self._facets(searcher, matched))
 
         return self._read(run)
 
-    def _facets(self, searcher, docnums: set[int]) -> dict[str, dict[str, int]]:
+    def _facets(self, searcher: Any, docnums: set[int]) -> dict[str, dict[str, int]]:
         columns = self._columns(searcher)
         # One C-level pass over (kind, channel, category) per match, then a small
         # Python pass over the distinct combinations; tags get a pass of their own.
@@ -377,7 +336,7 @@ class WhooshBackend:
         levels_filter = self._level_filter(levels)
         return self._read(
             lambda searcher: [
-                _stored_hit(h.fields(), float(h.score or 0.0))
+                stored_hit(h.fields(), float(h.score or 0.0))
                 for h in searcher.search(And(parts), filter=levels_filter, limit=limit)
             ]
         )
@@ -406,7 +365,7 @@ class WhooshBackend:
                 )
             return cache[levels]
 
-    def _visible(self, levels: frozenset[str]) -> tuple:
+    def _visible(self, levels: frozenset[str]) -> tuple[Any, set[int]]:
         """(reader, docnums at these levels) of the current searcher."""
         with self._mutex:
             searcher = self._current_searcher()
@@ -418,27 +377,11 @@ class WhooshBackend:
             cache = self._cache.setdefault("corrections", {})
         key = (word, levels, limit)
         if key not in cache:
-            found = self._read(lambda searcher: self._corrections(searcher, word, levels, limit))
+            found = self._read(lambda searcher: corrections(searcher, word, levels, limit))
             if len(cache) >= 4096:
                 cache.clear()
             cache[key] = found
         return list(cache[key])
-
-    def _corrections(self, searcher, word: str, levels: frozenset[str], limit: int) -> list[str]:
-        maxdist = 1 if len(word) <= 4 else 2
-        scored: dict[str, float] = {}
-        for level in levels:
-            field = f"words_{level}"
-            corrector = searcher.corrector(field)
-            for candidate in corrector.suggest(word, limit=limit * 2, maxdist=maxdist, prefix=1):
-                # Deleted documents linger in the term list until a merge: only suggest
-                # a word that a live document at a visible level still has.
-                live = searcher.search(Term(field, candidate), limit=1, scored=False)
-                if len(live):
-                    freq = searcher.reader().doc_frequency(field, candidate)
-                    distance = edit_distance(word, candidate)
-                    scored[candidate] = max(scored.get(candidate, 0.0), freq / (1 + 3 * distance))
-        return [w for w, _ in sorted(scored.items(), key=lambda kv: -kv[1])][:limit]
 
     def indexed(self) -> dict[int, tuple[str, int]]:
         return self._read(
@@ -450,26 +393,3 @@ class WhooshBackend:
 
     def stats(self) -> dict[str, int]:
         return self._read(lambda searcher: {"documents": searcher.doc_count()})
-
-
-def _segment_lists(segment) -> dict[str, list]:
-    lists = {name: list(segment.column_reader(name)) for name in COLUMNS}
-    # Tags as tuples, split once rather than once per search; (kind, channel, category)
-    # together, so facets take one counting pass.
-    lists["tagset"] = [tuple(v.split("\x1f")) if v else () for v in lists["tagset"]]
-    lists["combo"] = list(zip(lists["kind"], lists["channel"], lists["category"], strict=True))
-    lists["length"] = [
-        segment.doc_field_length(d, FIELD, 0) for d in range(segment.doc_count_all())
-    ]
-    return lists
-
-
-def _stored_hit(fields: dict, score: float) -> Hit:
-    return Hit(
-        int(fields["id"]),
-        fields["slug"],
-        fields["kind"],
-        fields["channel"],
-        fields["title_text"],
-        round(score, 4),
-    )

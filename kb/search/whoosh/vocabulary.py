@@ -1,11 +1,15 @@
-"""The Whoosh index's vocabulary: known words and stems, asked of the index itself."""
+"""The Whoosh index's vocabulary: known words and stems, and typo corrections, asked of the
+index itself."""
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
+from typing import Any
 
-from kb.search.analysis import Vocabulary, stem
-from kb.search.ranking import FIELD, posting_blocks
+from whoosh.query import Term
+
+from kb.search.analysis import Vocabulary, edit_distance, stem
+from kb.search.whoosh.ranking import FIELD, posting_blocks
 
 
 class ReaderVocabulary(Vocabulary):
@@ -20,15 +24,15 @@ class ReaderVocabulary(Vocabulary):
 
     def __init__(
         self,
-        reader,
-        levels,
+        reader: Any,
+        levels: Iterable[str],
         extra: set[str] | None = None,
         allowed: set[int] | None = None,
-        reopen: Callable[[], tuple] | None = None,
+        reopen: Callable[[], tuple[Any, set[int]]] | None = None,
         lock: AbstractContextManager | None = None,
     ) -> None:
         # (reader, docnums the searcher may see), replaced as one; allowed None: all levels
-        self._state = (reader, allowed)
+        self._state: tuple[Any, set[int] | None] = (reader, allowed)
         self.reopen = reopen  # -> (reader, allowed) of the current searcher
         # The backend's lock: Whoosh readers seek and read shared files, so no two threads
         # may read at once, and nobody may close a reader while it is being read.
@@ -68,3 +72,22 @@ class ReaderVocabulary(Vocabulary):
                 self._stems.clear()
             self._stems[term] = known
         return known
+
+
+def corrections(searcher: Any, word: str, levels: frozenset[str], limit: int) -> list[str]:
+    """Words at ``levels`` within edit distance 1 (short words) or 2 of ``word``, the most
+    frequent and closest first, found with Whoosh's own spelling corrector."""
+    maxdist = 1 if len(word) <= 4 else 2
+    scored: dict[str, float] = {}
+    for level in levels:
+        field = f"words_{level}"
+        corrector = searcher.corrector(field)
+        for candidate in corrector.suggest(word, limit=limit * 2, maxdist=maxdist, prefix=1):
+            # Deleted documents linger in the term list until a merge: only suggest a word
+            # that a live document at a visible level still has.
+            live = searcher.search(Term(field, candidate), limit=1, scored=False)
+            if len(live):
+                freq = searcher.reader().doc_frequency(field, candidate)
+                distance = edit_distance(word, candidate)
+                scored[candidate] = max(scored.get(candidate, 0.0), freq / (1 + 3 * distance))
+    return [w for w, _ in sorted(scored.items(), key=lambda kv: -kv[1])][:limit]

@@ -1,0 +1,93 @@
+"""The Whoosh index layout: fields, how an IndexDoc fills them, and per-segment columns."""
+
+from typing import Any
+
+from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+
+from kb.search.backend import LEVELS, Hit, IndexDoc
+from kb.search.whoosh.ranking import FIELD
+
+# Field weights, applied by repetition in one "text" field: a term is then one posting list
+# instead of four, which is what makes pure-Python matching fast enough for live calls.
+TITLE_REPEAT, TAG_REPEAT = 3, 2
+
+COLUMNS = ("level", "kind", "channel", "category", "tagset")
+SEGMENT_LISTS = (*COLUMNS, "combo", "length")
+COLUMN_OF = {"kind": "kind", "channel": "channel", "category": "category", "tag": "tagset"}
+
+
+def make_schema() -> Schema:
+    terms = SpaceSeparatedTokenizer()
+    fields: dict[str, FieldType] = {
+        "id": ID(stored=True, unique=True),
+        "slug": ID(stored=True),
+        "level": ID(stored=True, sortable=True),
+        "kind": ID(stored=True, sortable=True),
+        "channel": ID(stored=True, sortable=True),
+        "category": ID(stored=True, sortable=True),
+        "tags": KEYWORD(stored=True, commas=True),
+        "tagset": ID(sortable=True),  # the same tags as one column value, for fast facets
+        "revision": NUMERIC(stored=True),
+        "title_text": STORED(),
+        "text": TEXT(analyzer=terms, phrase=True),
+        "title_words": KEYWORD(scorable=True),
+    }
+    for level in LEVELS:
+        # scorable: Whoosh caches a field's length column only when it has one; without it,
+        # writing checks the disk once per posting.
+        fields[f"words_{level}"] = KEYWORD(scorable=True)
+    return Schema(**fields)
+
+
+def fields_of(doc: IndexDoc) -> dict[str, Any]:
+    """The field values Whoosh stores and indexes for one document."""
+    return {
+        "id": str(doc.id),
+        "slug": doc.slug,
+        "level": doc.level,
+        "kind": doc.kind,
+        "channel": doc.channel or "",
+        "category": doc.category or "",
+        "tags": ",".join(doc.tags),
+        "tagset": "\x1f".join(doc.tags),
+        "revision": doc.revision,
+        "title_text": doc.title,
+        "text": " ".join(
+            [*doc.title_terms] * TITLE_REPEAT
+            + [*doc.tag_terms] * TAG_REPEAT
+            + doc.body_terms
+            + doc.part_terms
+        ),
+        "title_words": " ".join(sorted(doc.title_words)),
+        f"words_{doc.level}": " ".join(sorted(doc.words)),
+    }
+
+
+def has_value(stored: Any, column: str, value: str) -> bool:
+    """Whether a column value matches a filter (tags hold several values)."""
+    return value in stored if column == "tagset" else stored == value
+
+
+def segment_lists(segment: Any) -> dict[str, list]:
+    """Column values and text lengths of every document of one segment, by docnum."""
+    lists: dict[str, list] = {name: list(segment.column_reader(name)) for name in COLUMNS}
+    # Tags as tuples, split once rather than once per search; (kind, channel, category)
+    # together, so facets take one counting pass.
+    lists["tagset"] = [tuple(v.split("\x1f")) if v else () for v in lists["tagset"]]
+    lists["combo"] = list(zip(lists["kind"], lists["channel"], lists["category"], strict=True))
+    lists["length"] = [
+        segment.doc_field_length(d, FIELD, 0) for d in range(segment.doc_count_all())
+    ]
+    return lists
+
+
+def stored_hit(fields: dict[str, Any], score: float) -> Hit:
+    return Hit(
+        int(fields["id"]),
+        fields["slug"],
+        fields["kind"],
+        fields["channel"],
+        fields["title_text"],
+        round(score, 4),
+    )

@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from kb import ROOT
 from kb.auth import service as accounts
-from kb.auth.models import ROLES, User
+from kb.auth.models import ROLES, SYSTEM, User
 from kb.documents.cli import import_directory
 from kb.extensions import db
 
@@ -26,7 +26,7 @@ def demo_command(content_dir: Path | None) -> None:
         if db.session.scalar(db.select(User.id).where(User.email == email)):
             continue
         password = secrets.token_urlsafe(12)
-        accounts.create_user(None, email, role, password, name=f"Demo {role}")
+        accounts.create_user(SYSTEM, email, role, password, name=f"Demo {role}")
         created.append((email, role, password))
     click.echo(import_directory(content_dir or ROOT / "content"))
     if created:

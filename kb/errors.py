@@ -1,6 +1,8 @@
 """Domain exceptions and the app-wide handlers: problem+json under /api/, Dutch pages elsewhere."""
 
 from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 
@@ -20,6 +22,13 @@ class NotFound(DomainError):
     title = "Not Found"
 
 
+class Unauthorized(DomainError):
+    """The caller must identify itself first (log in, or send a bearer token)."""
+
+    status = 401
+    title = "Unauthorized"
+
+
 class Forbidden(DomainError):
     """The caller may read the thing but not do this to it."""
 
@@ -36,6 +45,42 @@ class Invalid(DomainError):
     def __init__(self, errors: dict[str, str]) -> None:
         self.errors = dict(errors)
         super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+def invalid_from(exc: ValidationError) -> Invalid:
+    """An input model's validation errors as Invalid, one Dutch message per field."""
+    errors: dict[str, str] = {}
+    for err in exc.errors(include_url=False):
+        name = ".".join(str(part) for part in err["loc"]) or "body"
+        errors.setdefault(name, _message(err))
+    return Invalid(errors)
+
+
+def _message(err) -> str:
+    ctx = err.get("ctx") or {}
+    kind = err["type"]
+    if kind == "missing":
+        return _("Dit veld is verplicht.")
+    if kind == "string_too_short":
+        return _("Dit veld mag niet leeg zijn.")
+    if kind == "string_too_long":
+        return _("Hoogstens %(n)d tekens.", n=ctx.get("max_length", 0))
+    if kind == "too_long":
+        return _("Hoogstens %(n)d.", n=ctx.get("max_length", 0))
+    if kind in ("enum", "literal_error"):
+        return _("Kies een van: %(options)s.", options=ctx.get("expected", ""))
+    if kind in ("int_parsing", "int_type"):
+        return _("Geef een geheel getal.")
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return _(
+            "Geef een getal van %(ge)s tot %(le)s.", ge=ctx.get("ge", 1), le=ctx.get("le", "…")
+        )
+    if kind == "extra_forbidden":
+        return _("Onbekend veld.")
+    if kind in ("bool_type", "bool_parsing"):
+        return _("Geef true of false.")
+    # Custom rules raise their own (Dutch) message as a ValueError.
+    return str(ctx.get("error") or err["msg"])
 
 
 class Conflict(DomainError):
@@ -102,7 +147,8 @@ def handle_domain(exc: DomainError):
             extra["errors"] = exc.errors
         if isinstance(exc, Conflict):
             extra["current_revision"] = exc.current
-        response = problem(exc.status, exc.title, exc.detail, **extra)
+        detail = exc.detail or ("Nothing here that the caller may see." if exc.status == 404 else "")
+        response = problem(exc.status, exc.title, detail, **extra)
     else:
         template = (
             f"errors/{exc.status}.html" if exc.status in (403, 404) else "errors/generic.html"

@@ -6,6 +6,7 @@ from flask_login import current_user
 BLUEPRINTS = (
     "kb.auth.views:bp",
     "kb.documents.views:bp",
+    "kb.documents.editing:bp",
     "kb.admin.views:bp",
     "kb.api:bp",
     "kb.api.openapi:bp",
@@ -23,14 +24,13 @@ def register_blueprints(app: Flask) -> None:
     for spec in BLUEPRINTS:
         module, name = spec.split(":")
         app.register_blueprint(getattr(import_module(module), name))
-    # Editing pages share the documents blueprint; importing them registers their routes.
 
 
 def register_filters(app: Flask) -> None:
     from flask_babel import format_datetime
 
     from kb.documents import forms
-    from kb.documents import policy as permissions
+    from kb.documents.policy import Action, allowed
 
     labels = {
         "kind": forms.KIND_LABELS,
@@ -44,10 +44,12 @@ def register_filters(app: Flask) -> None:
     def inject_permissions():
         return {
             "labels": labels,
-            "can_edit": lambda doc=None: permissions.can_edit(current_user, doc),
-            "sees_drafts": permissions.sees_drafts(current_user),
-            "is_admin": permissions.is_admin(current_user),
-            "is_agent": permissions.has_role(current_user, "agent"),
+            "can_edit": lambda doc=None: allowed(
+                current_user, Action.EDIT if doc is not None else Action.CREATE, doc
+            ),
+            "sees_drafts": allowed(current_user, Action.READ_DRAFTS),
+            "is_admin": allowed(current_user, Action.MANAGE_USERS),
+            "is_agent": allowed(current_user, Action.COMMENT),
         }
 
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from kb import create_app
+from kb.auth.models import SYSTEM
 from kb.extensions import db
 from tests.helpers import (
     PASSWORD,
@@ -106,7 +107,7 @@ def make_user(app):
     def make(role: str = "editor", email: str | None = None, password: str = PASSWORD):
         email = email or f"{role}{next(counter)}@example.test"
         with app.app_context():
-            user = service.create_user(None, email, role, password, name=role.capitalize())
+            user = service.create_user(SYSTEM, email, role, password, name=role.capitalize())
             return SimpleNamespace(id=user.id, email=user.email, role=role, password=password)
 
     return make
@@ -116,6 +117,7 @@ def make_user(app):
 def make_document(app):
     """Create (and by default publish) a document through the service; returns its slug."""
     from kb.documents import service
+    from kb.documents.schemas import DocumentCreate
 
     def make(
         title: str = "Factuur betalen",
@@ -132,9 +134,9 @@ def make_document(app):
             **fields,
         }
         with app.app_context():
-            doc = service.create_document(None, data)
+            doc = service.create_document(SYSTEM, DocumentCreate.model_validate(data))
             if publish:
-                service.publish(doc, None)
+                service.publish(doc, SYSTEM)
             return doc.slug
 
     return make
@@ -147,7 +149,7 @@ def token_for(app):
 
     def issue(user) -> dict:
         with app.app_context():
-            token = service.issue_token(None, db.session.get(User, user.id))
+            token = service.issue_token(SYSTEM, db.session.get(User, user.id))
         return {"Authorization": f"Bearer {token}"}
 
     return issue

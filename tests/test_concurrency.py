@@ -2,8 +2,10 @@
 
 import threading
 
+from kb.auth.models import SYSTEM
 from kb.documents import service
 from kb.documents.models import Document, Revision
+from kb.documents.schemas import DocumentUpdate
 from kb.errors import Conflict
 from kb.extensions import db
 
@@ -18,7 +20,7 @@ def test_simultaneous_saves_on_one_base(app, make_document):
             doc = db.session.scalar(db.select(Document).where(Document.slug == slug))
             barrier.wait()
             try:
-                service.save_revision(doc, None, 1, {"body": text})
+                service.save_revision(doc, SYSTEM, 1, DocumentUpdate(body=text))
                 outcomes.append("saved")
             except Conflict as exc:
                 outcomes.append(f"conflict at {exc.current}")

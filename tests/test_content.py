@@ -98,26 +98,30 @@ def test_export_then_import_into_empty_database_reproduces_everything(
 ):
     runner.invoke(args=["content", "import"])
     # Make the export interesting: a draft, an archived document and a non-default role.
+    from kb.auth.models import SYSTEM
     from kb.documents import service
+    from kb.documents.schemas import DocumentCreate, DocumentUpdate
 
     with app.test_request_context():
         draft = service.create_document(
-            None,
-            {
-                "kind": "script",
-                "title": "Begroeting",
-                "channel": "phone",
-                "body": "Goedemorgen, {{klantnaam}}.",
-            },
+            SYSTEM,
+            DocumentCreate(
+                kind="script",
+                title="Begroeting",
+                channel="phone",
+                body="Goedemorgen, {{klantnaam}}.",
+            ),
         )
         archived = db.session.scalar(
             db.select(Document).where(Document.slug == "modem-retourneren")
         )
-        service.archive(archived, None)
+        service.archive(archived, SYSTEM)
         strict = db.session.scalar(
             db.select(Document).where(Document.slug == "wachtwoord-vergeten")
         )
-        service.save_revision(strict, None, strict.current_number, {"min_edit_role": "admin"})
+        service.save_revision(
+            strict, SYSTEM, strict.current_number, DocumentUpdate(min_edit_role="admin")
+        )
         assert draft.status == "draft"
     out = tmp_path / "export"
     result = runner.invoke(args=["content", "export", str(out)])

@@ -131,7 +131,7 @@ def test_supervisor_sets_min_edit_role_editor_cannot(client, make_document, make
     # Not above one's own role: that would lock the supervisor out.
     response = client.post_form(f"/artikel/{slug}/bewerken", {**form, "min_edit_role": "admin"})
     assert response.status_code == 422
-    assert "U mag dit document niet bewerken." in response.get_data(as_text=True)
+    assert "alleen een admin dit document bewerken" in response.get_data(as_text=True)
     response = client.post_form(
         f"/artikel/{slug}/bewerken", {**form, "min_edit_role": "supervisor"}
     )

@@ -8,8 +8,8 @@ from kb.admin.forms import RoleForm, UserForm
 from kb.audit import service as audit
 from kb.auth import service as accounts
 from kb.auth.models import User
-from kb.documents.policy import is_admin
-from kb.errors import Invalid
+from kb.documents.policy import Action, allowed
+from kb.errors import Forbidden, Invalid
 from kb.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
@@ -18,7 +18,7 @@ bp = Blueprint("admin", __name__, url_prefix="/beheer")
 @bp.before_request
 @login_required
 def require_admin():
-    if not is_admin(current_user):
+    if not allowed(current_user, Action.MANAGE_USERS):
         abort(404)
 
 
@@ -55,10 +55,11 @@ def set_role(user_id: int):
     form = RoleForm()
     if not form.validate_on_submit():
         abort(400)
-    if user.id == current_user.id and form.role.data != "admin":
-        flash(_("U kunt uw eigen beheerdersrol niet afnemen."), "error")
+    try:
+        accounts.set_role(current_user, user, form.role.data)
+    except (Forbidden, Invalid) as exc:
+        flash(exc.detail, "error")
         return redirect(url_for("admin.users"))
-    accounts.set_role(current_user, user, form.role.data)
     flash(_("%(email)s is nu %(role)s.", email=user.email, role=user.role), "success")
     return redirect(url_for("admin.users"))
 

@@ -7,64 +7,48 @@ from kb.api import api_user, bp
 from kb.api import schemas as s
 from kb.api.spec import operation
 from kb.documents import diff as diffs
-from kb.documents import service
+from kb.documents import reading, service
 from kb.documents.models import Document
-from kb.documents.policy import sees_drafts, visible_documents
-from kb.errors import NotFound
-from kb.extensions import db
+from kb.documents.policy import Action, load_for, sees_drafts
 from kb.feedback import service as feedback
 
 
-def _editor_doc(slug: str) -> Document:
-    """History, diffs and single revisions are for editors: 404 for everyone else."""
-    user = api_user()
-    if not sees_drafts(user):
-        raise NotFound(f"No document '{slug}'.")
-    return _visible(slug)
-
-
-def _visible(slug: str) -> Document:
-    doc = db.session.scalar(visible_documents(api_user()).where(Document.slug == slug))
-    if doc is None:
-        raise NotFound(f"No document '{slug}'.")
-    return doc
-
-
-def _summary(doc: Document, model=s.DocumentSummary, **extra):
+def _summary(doc: Document) -> dict:
     drafts = sees_drafts(api_user())
-    return model(
-        slug=doc.slug,
-        kind=doc.kind,
-        audience=doc.audience,
-        channel=doc.channel,
-        category=doc.category,
-        tags=list(doc.tags or []),
-        language=doc.language,
-        status=doc.status,
-        title=doc.title_for(drafts),
-        revision=doc.current_number if drafts else (doc.published_number or 0),
-        published_revision=doc.published_number,
-        updated_at=doc.updated_at,
-        url=url_for("documents.show", slug=doc.slug, _external=True),
-        **extra,
-    )
+    return {
+        "slug": doc.slug,
+        "kind": doc.kind,
+        "audience": doc.audience,
+        "channel": doc.channel,
+        "category": doc.category,
+        "tags": list(doc.tags or []),
+        "language": doc.language,
+        "status": doc.status,
+        "title": doc.title_for(drafts),
+        "revision": doc.current_number if drafts else (doc.published_number or 0),
+        "published_revision": doc.published_number,
+        "updated_at": doc.updated_at,
+        "url": url_for("documents.show", slug=doc.slug, _external=True),
+    }
 
 
 def _full(doc: Document, revision=None) -> s.DocumentOut:
+    """The document as this caller reads it: one revision's text and metadata."""
     user = api_user()
     if revision is None:
         revision = doc.current if sees_drafts(user) else doc.published
-    out = _summary(
-        doc,
-        s.DocumentOut,
+    return s.DocumentOut(
+        **{
+            **_summary(doc),
+            **revision.meta,
+            "tags": list(revision.tags or []),
+            "revision": revision.number,
+            "title": revision.title,
+        },
         min_edit_role=doc.min_edit_role,
         body=revision.body,
         html=str(service.resolved_html(revision.html, user)),
     )
-    out.revision, out.title = revision.number, revision.title
-    out.audience, out.channel, out.category = revision.audience, revision.channel, revision.category
-    out.tags, out.language = list(revision.tags or []), revision.language
-    return out
 
 
 @operation(
@@ -77,21 +61,15 @@ def _full(doc: Document, revision=None) -> s.DocumentOut:
     errors=(422,),
 )
 def list_documents(query: s.ListQuery):
-    stmt = visible_documents(api_user())
-    for name in ("kind", "channel", "category", "status"):
-        value = getattr(query, name)
-        if value is not None:
-            stmt = stmt.where(getattr(Document, name) == value)
-    docs = db.session.scalars(stmt.order_by(Document.slug)).all()
-    if query.tag:
-        docs = [d for d in docs if query.tag in (d.tags or [])]
-    total = len(docs)
-    start = (query.page - 1) * query.limit
+    filters = {
+        name: str(value) for name in reading.FILTERS if (value := getattr(query, name)) is not None
+    }
+    listing = reading.list_visible(api_user(), filters, page=query.page, per_page=query.limit)
     return s.DocumentList(
-        items=[_summary(d) for d in docs[start : start + query.limit]],
-        total=total,
-        page=query.page,
-        pages=max(1, -(-total // query.limit)),
+        items=[s.DocumentSummary(**_summary(d)) for d in listing.items],
+        total=listing.total,
+        page=listing.page,
+        pages=listing.pages,
     )
 
 
@@ -104,11 +82,10 @@ def list_documents(query: s.ListQuery):
     response=s.DocumentOut,
     status=201,
     errors=(400, 401, 403, 422),
-    requires="editor",
+    requires=Action.CREATE,
 )
 def create_document(body: s.DocumentCreate):
-    doc = service.create_document(api_user(), body.model_dump(exclude_none=True))
-    return _full(doc)
+    return _full(service.create_document(api_user(), body))
 
 
 @operation(
@@ -122,9 +99,9 @@ def create_document(body: s.DocumentCreate):
 )
 def get_document(slug: str, query: s.RevisionQuery):
     if query.revision is not None:
-        doc = _editor_doc(slug)
+        doc = load_for(api_user(), slug, Action.READ_DRAFTS)
         return _full(doc, service.get_revision(doc, query.revision))
-    return _full(_visible(slug))
+    return _full(load_for(api_user(), slug))
 
 
 @operation(
@@ -132,15 +109,14 @@ def get_document(slug: str, query: s.RevisionQuery):
     "/documents/<slug>",
     "PUT",
     summary="Save changes made on top of base_revision",
-    body=s.DocumentUpdate,
+    body=s.DocumentEdit,
     response=s.DocumentOut,
     errors=(400, 401, 403, 404, 409, 422),
-    requires="editor",
+    requires=Action.EDIT,
 )
-def update_document(slug: str, body: s.DocumentUpdate):
-    doc = _editor_doc(slug)
-    changes = body.model_dump(exclude_unset=True, exclude={"base_revision"})
-    service.save_revision(doc, api_user(), body.base_revision, changes)
+def update_document(slug: str, body: s.DocumentEdit):
+    doc = load_for(api_user(), slug, Action.EDIT)
+    service.save_revision(doc, api_user(), body.base_revision, body)
     return _full(doc)
 
 
@@ -152,10 +128,10 @@ def update_document(slug: str, body: s.DocumentUpdate):
     body=s.PublishRequest,
     response=s.DocumentOut,
     errors=(401, 403, 404, 422),
-    requires="editor",
+    requires=Action.EDIT,
 )
 def publish_document(slug: str, body: s.PublishRequest):
-    doc = _editor_doc(slug)
+    doc = load_for(api_user(), slug, Action.EDIT)
     service.publish(doc, api_user(), body.revision)
     return _full(doc)
 
@@ -167,10 +143,10 @@ def publish_document(slug: str, body: s.PublishRequest):
     summary="Back to draft",
     response=s.DocumentOut,
     errors=(401, 403, 404),
-    requires="editor",
+    requires=Action.EDIT,
 )
 def unpublish_document(slug: str):
-    doc = _editor_doc(slug)
+    doc = load_for(api_user(), slug, Action.EDIT)
     service.unpublish(doc, api_user())
     return _full(doc)
 
@@ -182,10 +158,10 @@ def unpublish_document(slug: str):
     summary="Revision history (editors)",
     response=s.RevisionList,
     errors=(404,),
-    auth="editor",
+    auth=Action.READ_DRAFTS,
 )
 def list_revisions(slug: str):
-    doc = _editor_doc(slug)
+    doc = load_for(api_user(), slug, Action.READ_DRAFTS)
     return s.RevisionList(
         slug=doc.slug,
         current=doc.current_number,
@@ -212,10 +188,10 @@ def list_revisions(slug: str):
     query=s.DiffQuery,
     response=s.DiffOut,
     errors=(404, 422),
-    auth="editor",
+    auth=Action.READ_DRAFTS,
 )
 def diff_revisions(slug: str, query: s.DiffQuery):
-    doc = _editor_doc(slug)
+    doc = load_for(api_user(), slug, Action.READ_DRAFTS)
     old = service.get_revision(doc, query.from_)
     new = service.get_revision(doc, query.to)
     return s.DiffOut(
@@ -236,10 +212,10 @@ def diff_revisions(slug: str, query: s.DiffQuery):
     body=s.RestoreRequest,
     response=s.DocumentOut,
     errors=(401, 403, 404, 422),
-    requires="editor",
+    requires=Action.EDIT,
 )
 def restore_revision(slug: str, body: s.RestoreRequest):
-    doc = _editor_doc(slug)
+    doc = load_for(api_user(), slug, Action.EDIT)
     service.restore(doc, api_user(), body.revision)
     return _full(doc)
 
@@ -255,11 +231,8 @@ def restore_revision(slug: str, body: s.RestoreRequest):
     errors=(404, 422),
 )
 def document_feedback(slug: str, body: s.FeedbackRequest):
-    doc = _visible(slug)
-    if doc.status != "published":
-        raise NotFound(f"Document '{slug}' is not published.")
-    vote = feedback.vote(doc, body.helpful)
-    return s.FeedbackOut(slug=doc.slug, helpful=vote.is_helpful, revision=vote.revision_number)
+    vote = feedback.vote(load_for(api_user(), slug), body.helpful)
+    return s.FeedbackOut(slug=slug, helpful=vote.is_helpful, revision=vote.revision_number)
 
 
 @operation(
@@ -267,15 +240,15 @@ def document_feedback(slug: str, body: s.FeedbackRequest):
     "/documents/<slug>/comments",
     "POST",
     summary="Comment or suggest a change (agents and up)",
-    body=s.CommentRequest,
+    body=s.CommentCreate,
     response=s.CommentOut,
     status=201,
     errors=(401, 403, 404, 422),
-    requires="agent",
+    requires=Action.COMMENT,
 )
-def add_comment(slug: str, body: s.CommentRequest):
-    doc = _visible(slug)
-    comment = feedback.add_comment(doc, api_user(), body.body, body.kind)
+def add_comment(slug: str, body: s.CommentCreate):
+    doc = load_for(api_user(), slug, Action.COMMENT)
+    comment = feedback.add_comment(doc, api_user(), body)
     return s.CommentOut(
         id=comment.id,
         slug=doc.slug,

@@ -30,8 +30,9 @@ def _schema(model: type[BaseModel], components: dict, mode: str) -> dict:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def _query_parameters(model: type[BaseModel]) -> list[dict]:
-    schema = model.model_json_schema(mode="validation")
+def _query_parameters(model: type[BaseModel], components: dict) -> list[dict]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="validation")
+    components.update(schema.pop("$defs", {}))
     required = set(schema.get("required", []))
     return [
         {"name": name, "in": "query", "required": name in required, "schema": prop}
@@ -60,7 +61,7 @@ def build() -> dict:
             item["security"] = [{"bearer": []}]
             item["description"] = f"Needs a bearer token of a user with role {op.auth} or higher."
         if op.query is not None:
-            item["parameters"] += _query_parameters(op.query)
+            item["parameters"] += _query_parameters(op.query, components)
         if op.body is not None:
             item["requestBody"] = {
                 "required": True,

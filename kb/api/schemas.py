@@ -5,45 +5,22 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-Kind = Literal["article", "script"]
-Audience = Literal["public", "internal"]
-Channel = Literal[
-    "phone", "chat", "email", "social", "escalation", "voicemail", "letter", "in-person"
-]
-Role = Literal["agent", "editor", "supervisor", "admin"]
-Status = Literal["draft", "published", "archived"]
-SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$"
+from kb.auth.models import Role
+from kb.documents.models import MAX_CATEGORY, MAX_TAG, Audience, Channel, Kind, Status
+from kb.documents.schemas import DocumentCreate, DocumentUpdate
+from kb.feedback.schemas import CommentCreate
+
+__all__ = ["CommentCreate", "DocumentCreate"]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class DocumentCreate(Strict):
-    kind: Kind
-    title: str = Field(min_length=1, max_length=200)
-    body: str = Field(default="", max_length=100_000)
-    audience: Audience = "public"
-    category: str = Field(default="", max_length=60)
-    tags: list[str] = Field(default_factory=list, max_length=20)
-    channel: Channel | None = None
-    slug: str | None = Field(default=None, pattern=SLUG_PATTERN, max_length=120)
-    min_edit_role: Role | None = None
-    language: Literal["nl", "en"] = "nl"
-    message: str = Field(default="", max_length=500)
+class DocumentEdit(DocumentUpdate):
+    """An edit names the revision it started from; a stale one is a 409."""
 
-
-class DocumentUpdate(Strict):
     base_revision: int = Field(ge=1, description="The revision this edit started from.")
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    body: str | None = Field(default=None, max_length=100_000)
-    audience: Audience | None = None
-    category: str | None = Field(default=None, max_length=60)
-    tags: list[str] | None = Field(default=None, max_length=20)
-    channel: Channel | None = None
-    min_edit_role: Role | None = None
-    language: Literal["nl", "en"] | None = None
-    message: str = Field(default="", max_length=500)
 
 
 class PublishRequest(Strict):
@@ -58,17 +35,12 @@ class FeedbackRequest(Strict):
     helpful: StrictBool
 
 
-class CommentRequest(Strict):
-    body: str = Field(min_length=1, max_length=5000)
-    kind: Literal["comment", "suggestion"] = "comment"
-
-
 class ListQuery(Strict):
     kind: Kind | None = None
     channel: Channel | None = None
-    category: str | None = Field(default=None, max_length=60)
+    category: str | None = Field(default=None, max_length=MAX_CATEGORY)
     status: Status | None = None
-    tag: str | None = Field(default=None, max_length=40)
+    tag: str | None = Field(default=None, max_length=MAX_TAG)
     page: int = Field(default=1, ge=1, le=10_000)
     limit: int = Field(default=20, ge=1, le=100)
 
@@ -86,8 +58,8 @@ class SearchQuery(Strict):
     q: str = Field(default="", max_length=200)
     kind: Kind | None = None
     channel: Channel | None = None
-    category: str | None = Field(default=None, max_length=60, pattern=r"^[a-z0-9-]+$")
-    tag: str | None = Field(default=None, max_length=40)
+    category: str | None = Field(default=None, max_length=MAX_CATEGORY, pattern=r"^[a-z0-9-]+$")
+    tag: str | None = Field(default=None, max_length=MAX_TAG)
     drafts: bool = Field(default=False, description="Editors: include drafts.")
     page: int = Field(default=1, ge=1, le=500)
     limit: int = Field(default=20, ge=1, le=50)

@@ -9,8 +9,8 @@ from typing import Any
 from flask import Blueprint, current_app, request
 from pydantic import BaseModel, ValidationError
 
-from kb.documents.policy import has_role
-from kb.errors import DomainError, Forbidden, Invalid, problem
+from kb.documents.policy import MIN_ROLE, Action, require
+from kb.errors import Invalid, invalid_from, problem
 
 
 @dataclass
@@ -24,19 +24,11 @@ class Operation:
     response: type[BaseModel] | None
     status: int
     errors: tuple[int, ...]
-    auth: str = ""
+    auth: str = ""  # the least role, for the OpenAPI description
     path_params: list[str] = field(default_factory=list)
 
 
 OPERATIONS: list[Operation] = []
-
-
-def _errors(exc: ValidationError) -> dict[str, str]:
-    out = {}
-    for err in exc.errors(include_url=False):
-        name = ".".join(str(p) for p in err["loc"]) or "body"
-        out.setdefault(name, err["msg"])
-    return out
 
 
 def _json_body() -> Any:
@@ -53,19 +45,10 @@ class BadJson(Exception):
     pass
 
 
-class Unauthorized(DomainError):
-    status = 401
-    title = "Unauthorized"
-
-
-def _require(role: str) -> None:
+def _require(action: Action) -> None:
     from kb.api import api_user
 
-    user = api_user()
-    if not user.is_authenticated:
-        raise Unauthorized("This operation needs a bearer token (Authorization: Bearer <token>).")
-    if not has_role(user, role):
-        raise Forbidden(f"This operation needs the role {role} or higher.")
+    require(api_user(), action)
 
 
 def operation(
@@ -80,15 +63,17 @@ def operation(
     response: type[BaseModel] | None = None,
     status: int = 200,
     errors: tuple[int, ...] = (404,),
-    auth: str = "",
-    requires: str = "",
+    auth: Action | None = None,
+    requires: Action | None = None,
 ) -> Callable:
     """Register ``fn`` on ``bp`` and in OPERATIONS. ``fn`` gets ``body``/``query`` as models.
 
-    ``requires`` names the least role for a write, checked before the body is validated
-    (401 without a token, 403 with too low a role). ``auth`` only documents a role.
+    ``requires`` names the policy action a caller must be allowed, checked before the body
+    is validated (401 without a token, 403 when the role may not). ``auth`` only documents
+    an action that the operation checks itself (e.g. 404 for readers).
     """
-    auth = auth or requires
+    documented = requires or auth
+    role = MIN_ROLE[documented] if documented else None
 
     def decorate(fn: Callable) -> Callable:
         params = [p.split(":")[-1].rstrip(">") for p in rule.split("<")[1:]]
@@ -103,7 +88,7 @@ def operation(
                 response,
                 status,
                 errors,
-                auth,
+                str(role or ""),
                 params,
             )
         )
@@ -122,12 +107,12 @@ def operation(
                 try:
                     kwargs["body"] = body.model_validate(data)
                 except ValidationError as exc:
-                    raise Invalid(_errors(exc)) from None
+                    raise invalid_from(exc) from None
             if query is not None:
                 try:
                     kwargs["query"] = query.model_validate(request.args.to_dict())
                 except ValidationError as exc:
-                    raise Invalid(_errors(exc)) from None
+                    raise invalid_from(exc) from None
             result = fn(**kwargs)
             if isinstance(result, BaseModel):  # serialised by pydantic (Rust), not json.dumps
                 return current_app.response_class(

@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from kb.auth import service
-from kb.auth.models import ROLES
+from kb.auth.models import ROLES, SYSTEM
 from kb.errors import Invalid, NotFound
 
 user_cli = AppGroup("user", help="Manage accounts and API tokens.")
@@ -18,13 +18,13 @@ def _fail(exc: Invalid | NotFound) -> click.ClickException:
 
 @user_cli.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--role", type=click.Choice([r.value for r in ROLES]), required=True)
 @click.option("--name", default="", help="Display name.")
 @click.password_option("--password", help="Prompted (hidden) when omitted.")
 def create(email: str, role: str, name: str, password: str) -> None:
     """Create an account with a role."""
     try:
-        user = service.create_user(None, email, role, password, name)
+        user = service.create_user(SYSTEM, email, role, password, name)
     except Invalid as exc:
         raise _fail(exc) from exc
     click.echo(f"Created {user.email} ({user.role}).")
@@ -32,11 +32,11 @@ def create(email: str, role: str, name: str, password: str) -> None:
 
 @user_cli.command("set-role")
 @click.argument("email")
-@click.argument("role", type=click.Choice(ROLES))
+@click.argument("role", type=click.Choice([r.value for r in ROLES]))
 def set_role(email: str, role: str) -> None:
     """Change an account's role."""
     try:
-        user = service.set_role(None, service.get_user(email), role)
+        user = service.set_role(SYSTEM, service.get_user(email), role)
     except (Invalid, NotFound) as exc:
         raise _fail(exc) from exc
     click.echo(f"{user.email} is now {user.role}.")
@@ -47,7 +47,7 @@ def set_role(email: str, role: str) -> None:
 def token(email: str) -> None:
     """Print a new API token once; only its hash is stored."""
     try:
-        value = service.issue_token(None, service.get_user(email))
+        value = service.issue_token(SYSTEM, service.get_user(email))
     except NotFound as exc:
         raise _fail(exc) from exc
     click.echo(value)

@@ -2,6 +2,7 @@
 
 import hashlib
 from datetime import datetime
+from enum import StrEnum
 
 from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy import ForeignKey, String
@@ -11,15 +12,34 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from kb.db import utcnow
 from kb.extensions import db
 
-ROLES = ("agent", "editor", "supervisor", "admin")
+
+class Role(StrEnum):
+    """Roles in rising order: each has every right of the ones before it (SPEC §2)."""
+
+    AGENT = "agent"
+    EDITOR = "editor"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+ROLES: tuple[Role, ...] = tuple(Role)
+MAX_EMAIL = 254
+MAX_NAME = 120
+MIN_PASSWORD = 10
+
+
+def role_rank(role: str | None) -> int:
+    """0 for no role (anonymous), then 1 (agent) up to 4 (admin)."""
+    return ROLES.index(Role(role)) + 1 if role in ROLES else 0
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    is_system = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str] = mapped_column(String(MAX_EMAIL), unique=True)
+    name: Mapped[str] = mapped_column(String(MAX_NAME), default="")
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -48,6 +68,29 @@ class Anonymous(AnonymousUserMixin):
     role = None
     id = None
     display_name = ""
+    is_system = False
+
+
+class SystemActor:
+    """kb itself (the content import, the CLI): every document right, no user id.
+
+    Services take it where no person acts, so that skipping a check is explicit.
+    """
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    is_system = True
+    id = None
+    role = Role.ADMIN
+    email = "system"
+    display_name = "kb"
+
+    def __repr__(self) -> str:
+        return "<SystemActor>"
+
+
+SYSTEM = SystemActor()
 
 
 def hash_token(token: str) -> str:

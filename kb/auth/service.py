@@ -2,16 +2,27 @@
 
 import re
 import secrets
+from datetime import timedelta
 
 from flask_babel import gettext as _
 
 from kb.audit import service as audit
-from kb.auth.models import ROLES, ApiToken, User, hash_token
+from kb.auth.models import (
+    MAX_EMAIL,
+    MAX_NAME,
+    MIN_PASSWORD,
+    ROLES,
+    ApiToken,
+    Role,
+    User,
+    hash_token,
+)
 from kb.db import unit_of_work, utcnow
-from kb.errors import Invalid, NotFound
+from kb.errors import Forbidden, Invalid, NotFound
 from kb.extensions import db
 
-MIN_PASSWORD = 10
+# How stale a token's last_used_at may be before a request writes it again.
+TOKEN_USE_PRECISION = timedelta(minutes=5)
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 # Checked against when the e-mail is unknown, so a login takes as long either way.
 _DUMMY_HASH = "scrypt:32768:8:1$AAAAAAAAAAAAAAAA$" + "0" * 128
@@ -52,14 +63,14 @@ def get_user(email: str) -> User:
 def create_user(actor, email: str, role: str, password: str, name: str = "") -> User:
     """Create an account. Raises Invalid (e-mail, role, password, e-mail already in use)."""
     email = normalise_email(email)
-    if not EMAIL_RE.match(email) or len(email) > 254:
+    if not EMAIL_RE.match(email) or len(email) > MAX_EMAIL:
         raise Invalid({"email": _("Geef een geldig e-mailadres.")})
     _check_role(role)
     _check_password(password)
     with unit_of_work():
         if db.session.scalar(db.select(User.id).where(User.email == email)):
             raise Invalid({"email": _("Er is al een account met dit e-mailadres.")})
-        user = User(email=email, role=role, name=(name or "").strip()[:120])
+        user = User(email=email, role=role, name=(name or "").strip()[:MAX_NAME])
         user.set_password(password)
         db.session.add(user)
         db.session.flush()
@@ -67,9 +78,17 @@ def create_user(actor, email: str, role: str, password: str, name: str = "") -> 
     return user
 
 
+def _not_self(actor, user: User, message: str) -> None:
+    if getattr(actor, "id", None) is not None and actor.id == user.id:
+        raise Forbidden(message)
+
+
 def set_role(actor, user: User, role: str) -> User:
-    """Change a user's role. Raises Invalid for an unknown role."""
+    """Change a user's role. Raises Invalid for an unknown role, Forbidden when an admin
+    would demote himself (the last way back in would be the command line)."""
     _check_role(role)
+    if role != Role.ADMIN:
+        _not_self(actor, user, _("U kunt uw eigen beheerdersrol niet afnemen."))
     with unit_of_work():
         old, user.role = user.role, role
         audit.record(actor, "user.set_role", "user", user.id, old=old, new=role)
@@ -77,6 +96,9 @@ def set_role(actor, user: User, role: str) -> User:
 
 
 def set_active(actor, user: User, active: bool) -> User:
+    """Raises Forbidden when an admin would lock himself out."""
+    if not active:
+        _not_self(actor, user, _("U kunt uw eigen account niet uitschakelen."))
     with unit_of_work():
         user.is_active = active
         audit.record(actor, "user.set_active", "user", user.id, active=active)
@@ -120,9 +142,14 @@ def issue_token(actor, user: User) -> str:
 
 
 def user_for_token(token: str) -> User | None:
+    """The active owner of ``token``, or None. Notes when the token was last used."""
     row = db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if row is None or not row.user.is_active:
         return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_PRECISION:
+        with unit_of_work():
+            row.last_used_at = now
     return row.user
 
 

@@ -1,54 +1,60 @@
-"""Editing pages: create, edit (with conflict page), publish, history, diff, restore, preview."""
+"""Editing pages for editors: list, create, edit (with conflict page), publish, history, diff,
+restore, preview. Everyone else gets a 404."""
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from kb.documents import diff as diffs
-from kb.documents import markdown, service
+from kb.documents import markdown, reading, service
 from kb.documents.forms import ActionForm, DocumentForm, RevisionForm
-from kb.documents.models import STATUSES, Document
-from kb.documents.policy import can_edit, can_set_min_edit_role, get_visible_or_404, sees_drafts
-from kb.documents.views import bp, resolved_html
-from kb.errors import Conflict, Forbidden, Invalid, NotFound
+from kb.documents.models import MAX_BODY, STATUSES, Document
+from kb.documents.policy import Action, allowed, load_for, require
+from kb.documents.schemas import DocumentCreate, DocumentUpdate, parse
+from kb.documents.service import resolved_html
+from kb.errors import Conflict, Forbidden, Invalid
 from kb.extensions import db
 
-META = ("kind", "audience", "channel", "category", "tags", "min_edit_role")
+bp = Blueprint("editing", __name__)
+PER_PAGE = 50
 
 
-def _editor_doc(slug: str, *, edit: bool = False) -> Document:
-    """Drafts and history are for editors: everyone else gets a 404, as if nothing is there."""
-    if not sees_drafts(current_user):
-        abort(404)
-    doc = get_visible_or_404(slug, current_user)
-    if edit and not can_edit(current_user, doc):
-        abort(403)
+@bp.before_request
+@login_required
+def editors_only():
+    """Drafts and history are for editors: everyone else gets a 404, as if nothing is there.
+
+    Editor pages hold unpublished text: browsers and proxies must not keep them.
+    """
     g.no_store = True
-    return doc
+    if not allowed(current_user, Action.READ_DRAFTS):
+        abort(404)
 
 
 def _document_form() -> DocumentForm:
     """Only supervisors see (and may send) who is allowed to edit."""
     form = DocumentForm()
-    if not can_set_min_edit_role(current_user):
+    if not allowed(current_user, Action.SET_MIN_EDIT_ROLE):
         del form.min_edit_role
     return form
 
 
-def _form_data(form: DocumentForm, *, creating: bool) -> dict:
+def _form_data(form: DocumentForm, doc: Document | None) -> dict:
     data = {
-        "title": form.title.data,
+        "title": form.title.data or "",
         "body": form.body.data or "",
         "category": form.category.data or "",
-        "tags": form.tags.data or "",
+        "tags": (form.tags.data or "").split(","),
         "message": form.message.data or "",
         "audience": form.audience.data,
         "channel": form.channel.data or None,
     }
-    if creating:
+    if doc is None:
         data["kind"] = form.kind.data
         data["slug"] = form.slug.data or None
-    if "min_edit_role" in form:
+    # The select shows the current value; only a changed one is a request to change it,
+    # so a supervisor who moves a document into `beleid` still gets its floor.
+    if "min_edit_role" in form and (doc is None or form.min_edit_role.data != doc.min_edit_role):
         data["min_edit_role"] = form.min_edit_role.data
     return data
 
@@ -60,32 +66,31 @@ def _apply_errors(form: DocumentForm, exc: Invalid) -> None:
 
 
 @bp.route("/documenten")
-@login_required
 def index():
-    if not sees_drafts(current_user):
-        abort(404)
     status = request.args.get("status", "")
-    query = db.select(Document).order_by(Document.updated_at.desc())
-    if status in STATUSES:
-        query = query.where(Document.status == status)
-    docs = db.session.scalars(query).all()
-    return render_template("documents/index.html", docs=docs, status=status)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    listing = reading.list_visible(
+        current_user,
+        {"status": status} if status in STATUSES else {},
+        page=page,
+        per_page=PER_PAGE,
+        order="updated",
+    )
+    return render_template("editing/index.html", listing=listing, docs=listing.items, status=status)
 
 
 @bp.route("/documenten/nieuw", methods=["GET", "POST"])
-@login_required
 def new():
-    if not can_edit(current_user):
+    if not allowed(current_user, Action.CREATE):
         abort(404)
-    g.no_store = True
     form = _document_form()
     if request.method == "GET":
         form.slug.data = request.args.get("slug", "")
         form.kind.data = "article"
-    status = 200
     if form.validate_on_submit():
         try:
-            doc = service.create_document(current_user, _form_data(form, creating=True))
+            data = parse(DocumentCreate, _form_data(form, None))
+            doc = service.create_document(current_user, data)
         except Invalid as exc:
             _apply_errors(form, exc)
         except Forbidden as exc:
@@ -93,15 +98,13 @@ def new():
         else:
             flash(_("Concept opgeslagen als revisie 1."), "success")
             return redirect(url_for("documents.show", slug=doc.slug))
-    if request.method == "POST":
-        status = 422
-    return render_template("documents/edit.html", form=form, doc=None), status
+    status = 422 if request.method == "POST" else 200
+    return render_template("editing/edit.html", form=form, doc=None), status
 
 
 @bp.route("/artikel/<slug>/bewerken", methods=["GET", "POST"])
-@login_required
 def edit(slug: str):
-    doc = _editor_doc(slug, edit=True)
+    doc = load_for(current_user, slug, Action.EDIT)
     form = _document_form()
     if request.method == "GET":
         current = doc.current  # the newest revision, with its own metadata
@@ -112,7 +115,7 @@ def edit(slug: str):
             form.min_edit_role.data = doc.min_edit_role
         form.kind.data = doc.kind
         form.base_revision.data = str(doc.current_number)
-        return render_template("documents/edit.html", form=form, doc=doc)
+        return render_template("editing/edit.html", form=form, doc=doc)
     form.kind.data = doc.kind
     if form.validate_on_submit():
         try:
@@ -120,9 +123,8 @@ def edit(slug: str):
         except (TypeError, ValueError):
             base = None
         try:
-            revision = service.save_revision(
-                doc, current_user, base, _form_data(form, creating=False)
-            )
+            changes = parse(DocumentUpdate, _form_data(form, doc))
+            revision = service.save_revision(doc, current_user, base, changes)
         except Conflict as exc:
             return _conflict(doc, form, exc)
         except Invalid as exc:
@@ -135,7 +137,7 @@ def edit(slug: str):
             else:
                 flash(_("Opgeslagen als revisie %(n)d.", n=revision.number), "success")
             return redirect(url_for("documents.show", slug=doc.slug))
-    return render_template("documents/edit.html", form=form, doc=doc), 422
+    return render_template("editing/edit.html", form=form, doc=doc), 422
 
 
 def _conflict(doc: Document, form: DocumentForm, exc: Conflict):
@@ -147,31 +149,30 @@ def _conflict(doc: Document, form: DocumentForm, exc: Conflict):
     form.base_revision.data = str(current.number)
     return (
         render_template(
-            "documents/conflict.html", doc=doc, form=form, base=base, current=current, theirs=theirs
+            "editing/conflict.html", doc=doc, form=form, base=base, current=current, theirs=theirs
         ),
         409,
     )
 
 
 @bp.route("/artikel/<slug>/publiceren", methods=["POST"])
-@login_required
 def publish(slug: str):
-    doc = _editor_doc(slug, edit=True)
+    doc = load_for(current_user, slug, Action.EDIT)
     form = RevisionForm()
     if not form.validate_on_submit():
         abort(400)
     try:
         service.publish(doc, current_user, form.revision.data)
-    except NotFound:
-        abort(404)
+    except Forbidden as exc:
+        flash(exc.detail, "error")
+        return redirect(url_for("documents.show", slug=slug))
     flash(_("Revisie %(n)d is gepubliceerd.", n=doc.published_number), "success")
     return redirect(url_for("documents.show", slug=slug))
 
 
 @bp.route("/artikel/<slug>/depubliceren", methods=["POST"])
-@login_required
 def unpublish(slug: str):
-    doc = _editor_doc(slug, edit=True)
+    doc = load_for(current_user, slug, Action.EDIT)
     if not ActionForm().validate_on_submit():
         abort(400)
     service.unpublish(doc, current_user)
@@ -180,9 +181,8 @@ def unpublish(slug: str):
 
 
 @bp.route("/artikel/<slug>/archiveren", methods=["POST"])
-@login_required
 def archive(slug: str):
-    doc = _editor_doc(slug, edit=True)
+    doc = load_for(current_user, slug, Action.EDIT)
     if not ActionForm().validate_on_submit():
         abort(400)
     service.archive(doc, current_user)
@@ -191,11 +191,10 @@ def archive(slug: str):
 
 
 @bp.route("/artikel/<slug>/geschiedenis")
-@login_required
 def history(slug: str):
-    doc = _editor_doc(slug)
+    doc = load_for(current_user, slug, Action.READ_DRAFTS)
     return render_template(
-        "documents/history.html",
+        "editing/history.html",
         doc=doc,
         revisions=list(reversed(doc.revisions)),
         form=RevisionForm(),
@@ -203,12 +202,11 @@ def history(slug: str):
 
 
 @bp.route("/artikel/<slug>/revisie/<int:number>")
-@login_required
 def revision(slug: str, number: int):
-    doc = _editor_doc(slug)
+    doc = load_for(current_user, slug, Action.READ_DRAFTS)
     rev = doc.revision(number) or abort(404)
     return render_template(
-        "documents/revision.html",
+        "editing/revision.html",
         doc=doc,
         revision=rev,
         html=resolved_html(rev.html, current_user),
@@ -217,16 +215,15 @@ def revision(slug: str, number: int):
 
 
 @bp.route("/artikel/<slug>/vergelijk")
-@login_required
 def compare(slug: str):
-    doc = _editor_doc(slug)
+    doc = load_for(current_user, slug, Action.READ_DRAFTS)
     a = request.args.get("van", type=int) or max(doc.current_number - 1, 1)
     b = request.args.get("naar", type=int) or doc.current_number
     old, new = doc.revision(a), doc.revision(b)
     if old is None or new is None:
         abort(404)
     return render_template(
-        "documents/diff.html",
+        "editing/diff.html",
         doc=doc,
         old=old,
         new=new,
@@ -237,19 +234,19 @@ def compare(slug: str):
 
 
 @bp.route("/artikel/<slug>/herstel", methods=["POST"])
-@login_required
 def restore(slug: str):
-    doc = _editor_doc(slug, edit=True)
+    doc = load_for(current_user, slug, Action.EDIT)
     form = RevisionForm()
     if not form.validate_on_submit() or not form.revision.data:
         abort(400)
     try:
         rev = service.restore(doc, current_user, form.revision.data)
-    except NotFound:
-        abort(404)
+    except Forbidden as exc:
+        flash(exc.detail, "error")
+        return redirect(url_for("editing.history", slug=slug))
     except Invalid as exc:
         flash(" ".join(exc.errors.values()), "error")
-        return redirect(url_for("documents.history", slug=slug))
+        return redirect(url_for("editing.history", slug=slug))
     flash(
         _("Revisie %(k)d is teruggezet als revisie %(n)d.", k=form.revision.data, n=rev.number),
         "success",
@@ -258,16 +255,14 @@ def restore(slug: str):
 
 
 @bp.route("/voorbeeld", methods=["POST"])
-@login_required
 def preview():
     """Live preview for the editor; protected by the CSRF header the page's script sends."""
-    if not can_edit(current_user):
-        abort(404)
+    require(current_user, Action.CREATE)
     body = request.form.get("body", "")
-    if len(body) > service.MAX_BODY:
+    if len(body) > MAX_BODY:
         return {"error": _("De tekst is te lang.")}, 422
     try:
-        html = markdown.render_preview(body)
+        html = markdown.render(body)
     except Invalid as exc:
         return {"error": " ".join(exc.errors.values())}, 422
     return {"html": str(resolved_html(html, current_user))}

@@ -10,40 +10,62 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
-from kb.auth.models import ROLES
-from kb.documents.models import AUDIENCES, CHANNELS, KINDS
-from kb.documents.service import MAX_BODY, MAX_MESSAGE, MAX_TITLE
+from kb.auth.models import ROLES, Role
+from kb.documents.models import (
+    AUDIENCES,
+    CHANNELS,
+    KINDS,
+    MAX_BODY,
+    MAX_CATEGORY,
+    MAX_MESSAGE,
+    MAX_SLUG,
+    MAX_TITLE,
+    Audience,
+    Channel,
+    Kind,
+    Status,
+)
+from kb.feedback.models import MAX_COMMENT, CommentKind
 
-KIND_LABELS = {"article": _l("Artikel"), "script": _l("Script")}
-AUDIENCE_LABELS = {"public": _l("Openbaar (klanten)"), "internal": _l("Intern (medewerkers)")}
+KIND_LABELS = {Kind.ARTICLE: _l("Artikel"), Kind.SCRIPT: _l("Script")}
+AUDIENCE_LABELS = {
+    Audience.PUBLIC: _l("Openbaar (klanten)"),
+    Audience.INTERNAL: _l("Intern (medewerkers)"),
+}
 CHANNEL_LABELS = {
-    "phone": _l("Telefoon"),
-    "chat": _l("Chat"),
-    "email": _l("E-mail"),
-    "social": _l("Social media"),
-    "escalation": _l("Escalatie"),
-    "voicemail": _l("Voicemail"),
-    "letter": _l("Brief"),
-    "in-person": _l("Persoonlijk"),
+    Channel.PHONE: _l("Telefoon"),
+    Channel.CHAT: _l("Chat"),
+    Channel.EMAIL: _l("E-mail"),
+    Channel.SOCIAL: _l("Social media"),
+    Channel.ESCALATION: _l("Escalatie"),
+    Channel.VOICEMAIL: _l("Voicemail"),
+    Channel.LETTER: _l("Brief"),
+    Channel.IN_PERSON: _l("Persoonlijk"),
 }
 STATUS_LABELS = {
-    "draft": _l("Concept"),
-    "published": _l("Gepubliceerd"),
-    "archived": _l("Gearchiveerd"),
+    Status.DRAFT: _l("Concept"),
+    Status.PUBLISHED: _l("Gepubliceerd"),
+    Status.ARCHIVED: _l("Gearchiveerd"),
 }
 ROLE_LABELS = {
-    "agent": _l("Medewerker"),
-    "editor": _l("Redacteur"),
-    "supervisor": _l("Supervisor"),
-    "admin": _l("Beheerder"),
+    Role.AGENT: _l("Medewerker"),
+    Role.EDITOR: _l("Redacteur"),
+    Role.SUPERVISOR: _l("Supervisor"),
+    Role.ADMIN: _l("Beheerder"),
+}
+COMMENT_KIND_LABELS = {
+    CommentKind.COMMENT: _l("Opmerking"),
+    CommentKind.SUGGESTION: _l("Voorstel tot wijziging"),
 }
 
 
 class DocumentForm(FlaskForm):
-    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=MAX_TITLE)])
-    slug = StringField(_l("Slug (adres)"), validators=[Optional(), Length(max=120)])
+    # Lengths and patterns are the input model's (kb/documents/schemas.py); maxlength only
+    # helps the browser.
+    title = StringField(_l("Titel"), render_kw={"maxlength": MAX_TITLE})
+    slug = StringField(_l("Slug (adres)"), render_kw={"maxlength": MAX_SLUG})
     kind = SelectField(_l("Soort"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS])
     audience = SelectField(
         _l("Zichtbaar voor"), choices=[SelectChoice(a, AUDIENCE_LABELS[a]) for a in AUDIENCES]
@@ -53,15 +75,13 @@ class DocumentForm(FlaskForm):
         choices=[SelectChoice("", "—")] + [SelectChoice(c, CHANNEL_LABELS[c]) for c in CHANNELS],
         validators=[Optional()],
     )
-    category = StringField(_l("Categorie"), validators=[Optional(), Length(max=60)])
-    tags = StringField(_l("Tags (komma's ertussen)"), validators=[Optional(), Length(max=900)])
+    category = StringField(_l("Categorie"), render_kw={"maxlength": MAX_CATEGORY})
+    tags = StringField(_l("Tags (komma's ertussen)"))
     min_edit_role = SelectField(
         _l("Bewerken vanaf rol"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES[1:]]
     )
-    body = TextAreaField(_l("Tekst (Markdown)"), validators=[Length(max=MAX_BODY)])
-    message = StringField(
-        _l("Wat is er veranderd?"), validators=[Optional(), Length(max=MAX_MESSAGE)]
-    )
+    body = TextAreaField(_l("Tekst (Markdown)"), render_kw={"maxlength": MAX_BODY})
+    message = StringField(_l("Wat is er veranderd?"), render_kw={"maxlength": MAX_MESSAGE})
     base_revision = HiddenField()
 
 
@@ -83,10 +103,7 @@ class VoteForm(FlaskForm):
 
 class CommentForm(FlaskForm):
     kind = SelectField(
-        _l("Soort"),
-        choices=[
-            SelectChoice("comment", _l("Opmerking")),
-            SelectChoice("suggestion", _l("Voorstel tot wijziging")),
-        ],
+        _l("Soort"), choices=[SelectChoice(k, label) for k, label in COMMENT_KIND_LABELS.items()]
     )
-    body = TextAreaField(_l("Reactie"), validators=[DataRequired(), Length(max=5000)])
+    # Empty or too long is the input model's to say (as a message, not a 400).
+    body = TextAreaField(_l("Reactie"), render_kw={"maxlength": MAX_COMMENT})

@@ -8,9 +8,12 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
+from kb.auth.models import SYSTEM
 from kb.db import unit_of_work
 from kb.documents import service
-from kb.documents.models import Document
+from kb.documents.models import Document, Status
+from kb.documents.policy import default_min_edit_role
+from kb.documents.schemas import DocumentCreate, DocumentUpdate, parse
 from kb.errors import Invalid
 from kb.extensions import db
 
@@ -88,7 +91,7 @@ def parse_file(path: Path) -> ContentFile:
             raise ContentError(f"{path}:2: missing field '{key}'")
     if "tags" in meta and not isinstance(meta["tags"], list):
         raise ContentError(f"{path}:{lines.get('tags', 2)}: field 'tags' must be a list")
-    if meta.get("status", "published") not in ("draft", "published", "archived"):
+    if meta.get("status", Status.PUBLISHED) not in tuple(Status):
         raise ContentError(
             f"{path}:{lines.get('status', 2)}: field 'status' must be draft, published or archived"
         )
@@ -143,11 +146,16 @@ def _import_one(cf: ContentFile, result: ImportResult) -> None:
     fields = {**meta, "body": cf.body, "message": f"Import: {cf.path.name}"}
     doc = db.session.scalar(select(Document).where(Document.slug == meta["slug"]))
     if doc is None:
-        doc = service.create_document(None, fields)
+        doc = service.create_document(SYSTEM, parse(DocumentCreate, fields))
         result.created.append(doc.slug)
     else:
         fields.pop("slug")
-        changed = service.save_revision(doc, None, doc.current_number, fields)
+        if fields.pop("kind") != doc.kind:
+            raise Invalid(
+                {"kind": f"the document '{doc.slug}' is a {doc.kind}; a kind never changes"}
+            )
+        changes = parse(DocumentUpdate, fields)
+        changed = service.save_revision(doc, SYSTEM, doc.current_number, changes)
         (result.updated if changed else result.unchanged).append(doc.slug)
         if (
             not changed
@@ -156,11 +164,11 @@ def _import_one(cf: ContentFile, result: ImportResult) -> None:
         ):
             return
     if status == "published":
-        service.publish(doc, None)
+        service.publish(doc, SYSTEM)
     elif status == "archived":
-        service.archive(doc, None)
+        service.archive(doc, SYSTEM)
     elif doc.status != "draft":
-        service.unpublish(doc, None)
+        service.unpublish(doc, SYSTEM)
 
 
 def export_path(doc: Document) -> Path:
@@ -181,7 +189,7 @@ def render_file(doc: Document) -> str:
         meta["channel"] = revision.channel
     meta["category"] = revision.category
     meta["tags"] = list(revision.tags or [])
-    if doc.min_edit_role != service.default_min_edit_role(revision.category, revision.channel):
+    if doc.min_edit_role != default_min_edit_role(revision.category, revision.channel):
         meta["min_edit_role"] = doc.min_edit_role
     if revision.language != "nl":
         meta["language"] = revision.language

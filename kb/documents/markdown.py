@@ -201,11 +201,6 @@ def render(body: str, timeout: float = 3.0) -> str:
     return _renderer.render(body, timeout)
 
 
-def render_preview(body: str, timeout: float = 3.0) -> str:
-    """Same as render(); wiki links stay placeholders until resolve_wikilinks()."""
-    return render(body, timeout)
-
-
 _PLACEHOLDER = re.compile(r'<a [^>]*data-slug="([a-z0-9-]+)"[^>]*>(.*?)</a>', re.S)
 
 

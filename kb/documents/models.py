@@ -1,19 +1,66 @@
 """Document and Revision. A revision is written once and never changed."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
+from kb.auth.models import Role
 from kb.db import utcnow
 from kb.extensions import db
 
-KINDS = ("article", "script")
-AUDIENCES = ("public", "internal")
-CHANNELS = ("phone", "chat", "email", "social", "escalation", "voicemail", "letter", "in-person")
-STATUSES = ("draft", "published", "archived")
-LANGUAGES = ("nl", "en")
+
+class Kind(StrEnum):
+    ARTICLE = "article"
+    SCRIPT = "script"
+
+
+class Audience(StrEnum):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+
+
+class Channel(StrEnum):
+    PHONE = "phone"
+    CHAT = "chat"
+    EMAIL = "email"
+    SOCIAL = "social"
+    ESCALATION = "escalation"
+    VOICEMAIL = "voicemail"
+    LETTER = "letter"
+    IN_PERSON = "in-person"
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
+class Language(StrEnum):
+    NL = "nl"
+    EN = "en"
+
+
+KINDS = tuple(Kind)
+AUDIENCES = tuple(Audience)
+CHANNELS = tuple(Channel)
+STATUSES = tuple(Status)
+LANGUAGES = tuple(Language)
+
+# Field limits: the columns, the forms and the input models all read them from here.
+MAX_SLUG = 120
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$"
+MAX_TITLE = 200
+MAX_BODY = 100_000
+MAX_CATEGORY = 60
+CATEGORY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,59}$"
+MAX_TAGS = 20
+MAX_TAG = 40
+TAG_PATTERN = r"^\w[\w -]{0,39}$"
+MAX_MESSAGE = 500
+
 POLICY_CATEGORY = "beleid"
 VERSIONED = ("audience", "channel", "category", "tags", "language")
 
@@ -25,19 +72,19 @@ class Revision(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     number: Mapped[int]
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(MAX_TITLE))
     body: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    message: Mapped[str] = mapped_column(String(500), default="")
+    message: Mapped[str] = mapped_column(String(MAX_MESSAGE), default="")
     # Metadata is versioned with the text: a published document shows its published
     # revision's audience, category and tags until a newer revision is published.
-    audience: Mapped[str] = mapped_column(String(16), default="public")
+    audience: Mapped[str] = mapped_column(String(16), default=Audience.PUBLIC)
     channel: Mapped[str | None] = mapped_column(String(16))
-    category: Mapped[str] = mapped_column(String(60), default="")
+    category: Mapped[str] = mapped_column(String(MAX_CATEGORY), default="")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    language: Mapped[str] = mapped_column(String(8), default="nl")
+    language: Mapped[str] = mapped_column(String(8), default=Language.NL)
 
     author = relationship("User", lazy="joined")
 
@@ -50,19 +97,19 @@ class Document(db.Model):
     __tablename__ = "documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    slug: Mapped[str] = mapped_column(String(MAX_SLUG), unique=True)
     kind: Mapped[str] = mapped_column(String(16), index=True)
     audience: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str | None] = mapped_column(String(16))
-    category: Mapped[str] = mapped_column(String(60), default="", index=True)
+    category: Mapped[str] = mapped_column(String(MAX_CATEGORY), default="", index=True)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    language: Mapped[str] = mapped_column(String(8), default="nl")
-    min_edit_role: Mapped[str] = mapped_column(String(16), default="editor")
-    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    language: Mapped[str] = mapped_column(String(8), default=Language.NL)
+    min_edit_role: Mapped[str] = mapped_column(String(16), default=Role.EDITOR)
+    status: Mapped[str] = mapped_column(String(16), default=Status.DRAFT, index=True)
     # Denormalised from the current revision, so lists need no join.
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(MAX_TITLE))
     # Kept apart so readers who may not see drafts never see a draft's title.
-    published_title: Mapped[str | None] = mapped_column(String(200))
+    published_title: Mapped[str | None] = mapped_column(String(MAX_TITLE))
     current_number: Mapped[int] = mapped_column(default=0)
     published_number: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -96,7 +143,7 @@ class Document(db.Model):
 
     @property
     def has_unpublished_changes(self) -> bool:
-        return self.status == "published" and self.published_number != self.current_number
+        return self.status == Status.PUBLISHED and self.published_number != self.current_number
 
     def title_for(self, user_sees_drafts: bool) -> str:
         return self.title if user_sees_drafts else (self.published_title or self.title)

@@ -3,49 +3,26 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func
 
+from kb.documents import reading
 from kb.documents.forms import CommentForm, VoteForm
-from kb.documents.models import Document
-from kb.documents.policy import can_comment, get_visible_or_404, sees_drafts, visible_documents
+from kb.documents.policy import Action, allowed, load_for, sees_drafts
+from kb.documents.schemas import parse
 from kb.documents.service import resolved_html
 from kb.errors import Invalid
-from kb.extensions import db
 from kb.feedback import service as feedback
-from kb.feedback.models import Vote
+from kb.feedback.schemas import CommentCreate
 from kb.search import searching as search
 
 bp = Blueprint("documents", __name__)
 
 
-def categories(user) -> list[tuple[str, str, int]]:
-    query = (
-        visible_documents(user)
-        .where(Document.kind == "article", Document.status == "published", Document.category != "")
-        .with_only_columns(Document.category, func.count())
-        .group_by(Document.category)
-        .order_by(Document.category)
-    )
-    return [(c, c.replace("-", " ").capitalize(), n) for c, n in db.session.execute(query)]
-
-
 @bp.route("/")
 def home():
-    helpful = (
-        db.select(Vote.document_id, func.count().label("n"))
-        .where(Vote.is_helpful.is_(True))
-        .group_by(Vote.document_id)
-        .subquery()
-    )
-    popular = db.session.scalars(
-        visible_documents(current_user)
-        .where(Document.kind == "article", Document.status == "published")
-        .outerjoin(helpful, helpful.c.document_id == Document.id)
-        .order_by(func.coalesce(helpful.c.n, 0).desc(), Document.published_at.desc())
-        .limit(8)
-    ).all()
     return render_template(
-        "documents/home.html", categories=categories(current_user), popular=popular
+        "documents/home.html",
+        categories=reading.categories(current_user),
+        popular=reading.popular(current_user),
     )
 
 
@@ -84,11 +61,7 @@ def suggest():
 
 @bp.route("/categorie/<category>")
 def category(category: str):
-    docs = db.session.scalars(
-        visible_documents(current_user)
-        .where(Document.category == category, Document.status == "published")
-        .order_by(Document.kind, Document.published_title)
-    ).all()
+    docs = reading.in_category(current_user, category)
     if not docs:
         abort(404)
     return render_template(
@@ -98,10 +71,10 @@ def category(category: str):
 
 @bp.route("/artikel/<slug>")
 def show(slug: str):
-    doc = get_visible_or_404(slug, current_user)
+    doc = load_for(current_user, slug)
     drafts = sees_drafts(current_user)
     revision = doc.current if drafts else doc.published
-    comments = feedback.comments_for(doc) if can_comment(current_user) else []
+    comments = feedback.comments_for(doc) if allowed(current_user, Action.COMMENT) else []
     return render_template(
         "documents/show.html",
         doc=doc,
@@ -118,12 +91,12 @@ def show(slug: str):
 
 @bp.route("/artikel/<slug>/stem", methods=["POST"])
 def vote(slug: str):
-    doc = get_visible_or_404(slug, current_user)
+    doc = load_for(current_user, slug)
     form = VoteForm()
     if not form.validate_on_submit():
         abort(400)
     voted = session.get("voted", [])
-    if doc.id not in voted and doc.status == "published":
+    if doc.id not in voted:
         feedback.vote(doc, form.helpful.data == "ja")
         session["voted"] = [*voted, doc.id][-200:]
     flash(_("Bedankt voor uw reactie!"), "success")
@@ -133,18 +106,15 @@ def vote(slug: str):
 @bp.route("/artikel/<slug>/reactie", methods=["POST"])
 @login_required
 def comment(slug: str):
-    doc = get_visible_or_404(slug, current_user)
+    doc = load_for(current_user, slug, Action.COMMENT)
     form = CommentForm()
-    if form.validate_on_submit():
-        try:
-            feedback.add_comment(doc, current_user, form.body.data, form.kind.data)
-        except Invalid as exc:
-            flash(" ".join(exc.errors.values()), "error")
-        else:
-            flash(_("Uw reactie is geplaatst."), "success")
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        data = parse(CommentCreate, {"body": form.body.data, "kind": form.kind.data})
+        feedback.add_comment(doc, current_user, data)
+    except Invalid as exc:
+        flash(" ".join(exc.errors.values()), "error")
     else:
-        flash(_("Schrijf een reactie van hoogstens 5000 tekens."), "error")
+        flash(_("Uw reactie is geplaatst."), "success")
     return redirect(url_for("documents.show", slug=slug, _anchor="reacties"))
-
-
-from kb.documents import editing  # noqa: E402,F401  (registers the editing routes on bp)

@@ -1,6 +1,7 @@
 """Vote ("Was dit nuttig?") and Comment. Votes hold no personal data."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -8,7 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from kb.db import utcnow
 from kb.extensions import db
 
-COMMENT_KINDS = ("comment", "suggestion")
+
+class CommentKind(StrEnum):
+    COMMENT = "comment"
+    SUGGESTION = "suggestion"
+
+
+COMMENT_KINDS = tuple(CommentKind)
+MAX_COMMENT = 5000
 
 
 class Vote(db.Model):

@@ -5,17 +5,21 @@ from sqlalchemy import func
 
 from kb.audit import service as audit
 from kb.db import unit_of_work
-from kb.documents.models import Document
-from kb.documents.policy import can_comment
-from kb.errors import Forbidden, Invalid
+from kb.documents.models import Document, Status
+from kb.documents.policy import Action, require
+from kb.errors import NotFound
 from kb.extensions import db
-from kb.feedback.models import COMMENT_KINDS, Comment, Vote
-
-MAX_COMMENT = 5000
+from kb.feedback.models import Comment, Vote
+from kb.feedback.schemas import CommentCreate
 
 
 def vote(doc: Document, helpful: bool) -> Vote:
-    """Record one helpfulness vote on the revision the reader saw. Anonymous: no actor kept."""
+    """Record one helpfulness vote on the published revision the reader saw; no actor is kept.
+
+    Raises NotFound for a document that is not published (drafts have no readers to ask).
+    """
+    if doc.status != Status.PUBLISHED:
+        raise NotFound(_("Alleen over gepubliceerde documenten kunt u stemmen."))
     with unit_of_work():
         v = Vote(document_id=doc.id, revision_number=doc.published_number, is_helpful=bool(helpful))
         db.session.add(v)
@@ -35,31 +39,22 @@ def vote_counts(doc: Document) -> dict[str, int]:
     return counts
 
 
-def add_comment(doc: Document, actor, body: str, kind: str = "comment") -> Comment:
-    """Comment or suggest a change. Raises Forbidden (anonymous) or Invalid (empty, too long)."""
-    if not can_comment(actor):
-        raise Forbidden(_("Log in om te reageren."))
-    body = (body or "").strip()
-    errors = {}
-    if not body:
-        errors["body"] = _("Schrijf een reactie.")
-    elif len(body) > MAX_COMMENT:
-        errors["body"] = _("Een reactie is hoogstens %(n)d tekens.", n=MAX_COMMENT)
-    if kind not in COMMENT_KINDS:
-        errors["kind"] = _("Kies een van: %(options)s.", options=", ".join(COMMENT_KINDS))
-    if errors:
-        raise Invalid(errors)
+def add_comment(doc: Document, actor, data: CommentCreate) -> Comment:
+    """Comment or suggest a change. Raises Unauthorized (anonymous) or Forbidden."""
+    require(actor, Action.COMMENT)
     with unit_of_work():
         comment = Comment(
             document_id=doc.id,
             author_id=actor.id,
-            kind=kind,
-            body=body,
+            kind=data.kind,
+            body=data.body,
             revision_number=doc.current_number,
         )
         db.session.add(comment)
         db.session.flush()
-        audit.record(actor, "comment.create", "document", doc.slug, comment=comment.id, kind=kind)
+        audit.record(
+            actor, "comment.create", "document", doc.slug, comment=comment.id, kind=data.kind
+        )
     return comment
 
 

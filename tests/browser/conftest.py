@@ -116,11 +116,12 @@ def page(new_context):
 def make_person(app):
     """Create a user with a display name, through the account service."""
     from kb.auth import service
+    from kb.auth.models import SYSTEM
 
     def make(role: str, name: str, email: str | None = None, password: str = PASSWORD):
         email = email or f"{name.split()[0].lower()}.{role}@example.test"
         with app.app_context():
-            user = service.create_user(None, email, role, password, name=name)
+            user = service.create_user(SYSTEM, email, role, password, name=name)
             return SimpleNamespace(
                 id=user.id, email=user.email, role=role, name=name, password=password
             )

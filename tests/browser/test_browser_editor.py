@@ -238,18 +238,17 @@ def test_rendered_diff_shows_a_table_change_inside_the_table(
     )
     editor = make_user("editor")
     with app.app_context():
+        from kb.auth.models import SYSTEM
         from kb.documents import service
         from kb.documents.models import Document
+        from kb.documents.schemas import DocumentUpdate
         from kb.extensions import db
 
         doc = db.session.scalar(db.select(Document).where(Document.slug == slug))
-        service.save_revision(doc, None, 1, {"body": TABLE.format(phone="0800-7654321", extra="")})
-        service.save_revision(
-            doc,
-            None,
-            2,
-            {"body": TABLE.format(phone="0800-7654321", extra="| Chat | dag en nacht |\n")},
-        )
+        body = TABLE.format(phone="0800-7654321", extra="")
+        service.save_revision(doc, SYSTEM, 1, DocumentUpdate(body=body))
+        body = TABLE.format(phone="0800-7654321", extra="| Chat | dag en nacht |\n")
+        service.save_revision(doc, SYSTEM, 2, DocumentUpdate(body=body))
     log_in(page, editor)
 
     # Revision 1 -> 2: one cell of the table changed.

@@ -1,0 +1,109 @@
+"""Read use cases for pages, the API and the console: lists, categories, popular articles.
+
+Every query starts from the policy's gate, so what a role may not read is never counted.
+"""
+
+import json
+import math
+from dataclasses import dataclass, field
+
+from sqlalchemy import String, cast, func
+
+from kb.documents.models import Document, Kind, Status
+from kb.documents.policy import visible_documents
+from kb.extensions import db
+from kb.feedback.models import Vote
+
+FILTERS = ("kind", "channel", "category", "status", "tag")
+
+
+@dataclass
+class Page:
+    items: list[Document]
+    total: int
+    page: int
+    per_page: int
+    filters: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def list_visible(
+    user,
+    filters: dict[str, str] | None = None,
+    page: int = 1,
+    per_page: int = 20,
+    order: str = "slug",
+) -> Page:
+    """One page of the documents ``user`` may read, filtered and counted in SQL.
+
+    ``filters`` may name kind, channel, category, status and tag; ``order`` is ``slug`` or
+    ``updated`` (newest first).
+    """
+    filters = {k: v for k, v in (filters or {}).items() if k in FILTERS and v}
+    query = visible_documents(user)
+    for name in ("kind", "channel", "category", "status"):
+        if name in filters:
+            query = query.where(getattr(Document, name) == filters[name])
+    if "tag" in filters:
+        # Tags are a JSON list on both databases; its text holds each tag as a JSON string.
+        query = query.where(
+            cast(Document.tags, String).contains(json.dumps(filters["tag"]), autoescape=True)
+        )
+    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
+    ordering = (
+        (Document.updated_at.desc(), Document.id.desc()) if order == "updated" else (Document.slug,)
+    )
+    items = db.session.scalars(
+        query.order_by(*ordering).limit(per_page).offset((max(page, 1) - 1) * per_page)
+    ).all()
+    return Page(list(items), total, max(page, 1), per_page, filters)
+
+
+def categories(user) -> list[tuple[str, str, int]]:
+    """(slug, label, number of published articles) for every category ``user`` reads."""
+    query = (
+        visible_documents(user)
+        .where(
+            Document.kind == Kind.ARTICLE,
+            Document.status == Status.PUBLISHED,
+            Document.category != "",
+        )
+        .with_only_columns(Document.category, func.count())
+        .group_by(Document.category)
+        .order_by(Document.category)
+    )
+    return [(c, c.replace("-", " ").capitalize(), n) for c, n in db.session.execute(query)]
+
+
+def in_category(user, category: str) -> list[Document]:
+    """The published documents of one category that ``user`` reads, scripts after articles."""
+    return list(
+        db.session.scalars(
+            visible_documents(user)
+            .where(Document.category == category, Document.status == Status.PUBLISHED)
+            .order_by(Document.kind, Document.published_title)
+        )
+    )
+
+
+def popular(user, limit: int = 8) -> list[Document]:
+    """The published articles ``user`` reads that most readers found helpful, newest first
+    among equals."""
+    helpful = (
+        db.select(Vote.document_id, func.count().label("n"))
+        .where(Vote.is_helpful.is_(True))
+        .group_by(Vote.document_id)
+        .subquery()
+    )
+    return list(
+        db.session.scalars(
+            visible_documents(user)
+            .where(Document.kind == Kind.ARTICLE, Document.status == Status.PUBLISHED)
+            .outerjoin(helpful, helpful.c.document_id == Document.id)
+            .order_by(func.coalesce(helpful.c.n, 0).desc(), Document.published_at.desc())
+            .limit(limit)
+        )
+    )

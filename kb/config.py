@@ -32,6 +32,20 @@ def _database_url(url: str) -> str:
     return url
 
 
+def _trusted_hosts(value: str | None) -> list[str] | None:
+    """KB_TRUSTED_HOSTS: comma-separated host names, ".example.org" with its subdomains.
+
+    Unset or empty: every Host header is accepted (None for Flask's TRUSTED_HOSTS).
+    """
+    hosts = [host.strip().lower() for host in (value or "").split(",") if host.strip()]
+    for host in hosts:
+        if any(c in host for c in "/: @"):
+            raise ConfigError(
+                f"KB_TRUSTED_HOSTS takes host names without scheme or port, not {host!r}"
+            )
+    return hosts or None
+
+
 def configure(app: Flask, overrides: Mapping | None = None) -> None:
     """Fill app.config from the documented environment variables, then apply overrides."""
     overrides = dict(overrides or {})
@@ -49,10 +63,13 @@ def configure(app: Flask, overrides: Mapping | None = None) -> None:
         )
     database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'kb.sqlite'}"
     secret_key = env.get("SECRET_KEY") or None
+    # A request whose Host is not listed gets 400 before any view runs (Flask's check).
+    trusted_hosts = _trusted_hosts(overrides.get("KB_TRUSTED_HOSTS", env.get("KB_TRUSTED_HOSTS")))
 
     app.config.update(
         KB_DATA_DIR=str(data_dir),
         KB_SEARCH_BACKEND=backend,
+        TRUSTED_HOSTS=trusted_hosts,
         SQLALCHEMY_DATABASE_URI=_database_url(database_url),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         SESSION_COOKIE_HTTPONLY=True,

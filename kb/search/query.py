@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from kb.search.analysis import (
     LINKERS,
+    MAX_WORD,
     STOPWORDS,
     Vocabulary,
     edit_distance,
@@ -56,7 +57,7 @@ def plan(
         original = alternatives[0]
         if len(original) == 1 and len(unit) == 1:
             word = original[0]
-            if not vocabulary.has_word(word) and len(word) >= 4:
+            if 4 <= len(word) <= MAX_WORD and not vocabulary.has_word(word):
                 candidates = backend.corrections(word, levels, 2)
                 if vocabulary.has_stem(stem(word)):
                     # A form we never saw of a known stem (verhuisen): only a spelling fix

@@ -25,7 +25,7 @@ from kb.documents.models import Document, Revision
 from kb.documents.policy import index_level
 from kb.extensions import db
 from kb.search import highlight
-from kb.search.analysis import Vocabulary, index_terms, stem, vocabulary_words, words
+from kb.search.analysis import Vocabulary, index_terms, index_words, stem, vocabulary_words
 from kb.search.backend import IndexDoc, IndexMissing, LockTimeout, SearchBackend
 from kb.search.engine import engine
 from kb.search.models import SearchOutbox
@@ -89,7 +89,7 @@ def to_index_doc(doc: Document, revision: Revision, vocabulary: Vocabulary) -> I
         body_terms=body_terms,
         part_terms=title_parts + tag_parts + body_parts,
         words=vocabulary_words(f"{revision.title} {tag_text} {text}"),
-        title_words=set(words(revision.title)),
+        title_words=set(index_words(revision.title)),
     )
 
 

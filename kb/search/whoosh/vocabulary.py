@@ -47,7 +47,9 @@ class ReaderVocabulary(Vocabulary):
     def _live(self, field: str, term: str) -> bool:
         with self.lock:
             reader, allowed = self._state
-            if reader.is_closed and self.reopen is not None:  # changed twice meanwhile
+            # Changed twice meanwhile? (An index without segments reads as an EmptyReader,
+            # which has nothing to close and no is_closed.)
+            if getattr(reader, "is_closed", False) and self.reopen is not None:
                 self._state = reader, allowed = self.reopen()
             # Block by block, stopping at the first visible document.
             for ids, _ in posting_blocks(reader, term, field):

@@ -3,7 +3,7 @@
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from pydantic import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 
 class DomainError(Exception):
@@ -132,6 +132,8 @@ def handle_http(exc: HTTPException):
         if exc.code == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
+    if isinstance(exc, SecurityError):  # a Host not in KB_TRUSTED_HOSTS: no URLs for a page
+        return exc.get_response()
     code = exc.code or 500
     template = (
         f"errors/{code}.html" if code in (400, 403, 404, 405, 413, 429) else "errors/generic.html"

@@ -2,6 +2,7 @@
 remembers about it (result and snippet caches, catch-up clock), never shared between apps.
 """
 
+import math
 import threading
 from collections.abc import Hashable, Mapping
 from typing import Any
@@ -52,11 +53,11 @@ class Engine:
     def __init__(self, backend: SearchBackend) -> None:
         self.backend = backend
         self.results = LRU(512)  # finished searches and suggestions
-        # revision id -> its text prepared for snippets; the same documents come up for
-        # many queries (~8 KB each). Revisions never change, so the id is the whole key.
+        # (revision id, length of its HTML) -> its text prepared for snippets; the same
+        # documents come up for many queries (~8 KB each). Revisions never change.
         self.texts = LRU(1024)
         self.synonyms = SynonymCache()
-        self.last_catch_up = 0.0  # time.monotonic() of the last outbox check
+        self.last_catch_up = -math.inf  # time.monotonic() of the last outbox check
         self.rebuilding = threading.Lock()  # at most one background rebuild
 
     def close(self) -> None:

@@ -7,6 +7,7 @@ BLUEPRINTS = (
     "kb.auth.views:bp",
     "kb.documents.views:bp",
     "kb.documents.editing:bp",
+    "kb.console.views:bp",
     "kb.admin.views:bp",
     "kb.api:bp",
     "kb.api.openapi:bp",
@@ -50,6 +51,7 @@ def register_filters(app: Flask) -> None:
             "sees_drafts": allowed(current_user, Action.READ_DRAFTS),
             "is_admin": allowed(current_user, Action.MANAGE_USERS),
             "is_agent": allowed(current_user, Action.COMMENT),
+            "uses_console": allowed(current_user, Action.USE_CONSOLE),
         }
 
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (

@@ -80,6 +80,15 @@
         var a = document.createElement("a");
         a.href = item.url;
         a.textContent = item.title; // text only: titles are never parsed as HTML
+        if (item.kind === "script" || item.audience === "internal") {
+          var label = document.createElement("span");
+          label.className = "badge " + (item.kind === "script" ? "script" : "internal");
+          label.textContent = item.kind === "script"
+            ? input.dataset.labelScript || "script"
+            : input.dataset.labelIntern || "intern";
+          a.appendChild(document.createTextNode(" "));
+          a.appendChild(label);
+        }
         li.appendChild(a);
         list.appendChild(li);
       });
@@ -118,6 +127,15 @@
     });
     input.addEventListener("blur", function () { setTimeout(close, 150); });
   }
+
+  // "kopieer publieke link": a public article's address, for sending to a customer.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("button.copy-link[data-copy-link]");
+    if (!button || !navigator.clipboard) return;
+    navigator.clipboard.writeText(button.dataset.copyLink).then(function () {
+      button.textContent = button.dataset.copied || "Gekopieerd";
+    });
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     setupPreview();

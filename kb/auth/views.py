@@ -9,6 +9,7 @@ from flask_login import login_required, login_user, logout_user
 from kb.auth import service
 from kb.auth.forms import LoginForm
 from kb.auth.models import Anonymous, User
+from kb.documents.policy import Action, allowed
 from kb.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -22,7 +23,8 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and user.is_active else None
 
 
-def _safe_next(target: str | None) -> str:
+def _safe_next(target: str | None, user: User) -> str:
+    """Where to go after logging in: the page asked for, else the agent's console."""
     if (
         target
         and target.startswith("/")
@@ -30,6 +32,8 @@ def _safe_next(target: str | None) -> str:
         and not urlsplit(target).netloc
     ):
         return target
+    if allowed(user, Action.USE_CONSOLE):
+        return url_for("console.index")
     return url_for("documents.home")
 
 
@@ -44,7 +48,7 @@ def login():
             user = service.authenticate(form.email.data, form.password.data)
             if user is not None:
                 login_user(user)
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(_safe_next(request.args.get("next"), user))
             form.password.errors.append(_("Onbekend e-mailadres of onjuist wachtwoord."))
     return render_template("auth/login.html", form=form), status
 

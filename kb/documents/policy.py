@@ -21,6 +21,7 @@ class Action(StrEnum):
     CREATE = "create"
     EDIT = "edit"  # edit, publish, unpublish, archive, restore: also needs min_edit_role
     SET_MIN_EDIT_ROLE = "set_min_edit_role"
+    USE_CONSOLE = "use_console"  # the agents' workspace
     MANAGE_USERS = "manage_users"  # accounts, roles and the audit log
 
 
@@ -32,6 +33,7 @@ MIN_ROLE: dict[Action, Role | None] = {
     Action.CREATE: Role.EDITOR,
     Action.EDIT: Role.EDITOR,
     Action.SET_MIN_EDIT_ROLE: Role.SUPERVISOR,
+    Action.USE_CONSOLE: Role.AGENT,
     Action.MANAGE_USERS: Role.ADMIN,
 }
 

@@ -62,6 +62,18 @@ def list_visible(
     return Page(list(items), total, max(page, 1), per_page, filters)
 
 
+def audiences(user, slugs: list[str]) -> dict[str, str]:
+    """Slug -> audience for the documents among ``slugs`` that ``user`` reads (for labels)."""
+    if not slugs:
+        return {}
+    rows = db.session.execute(
+        visible_documents(user)
+        .where(Document.slug.in_(slugs))
+        .with_only_columns(Document.slug, Document.audience)
+    )
+    return dict(rows.tuples().all())
+
+
 def categories(user) -> list[tuple[str, str, int]]:
     """(slug, label, number of published articles) for every category ``user`` reads."""
     query = (

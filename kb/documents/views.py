@@ -41,8 +41,14 @@ def search_page():
         results = search.search(
             current_user, q, filters=filters, page=min(page, 500), include_drafts=drafts
         )
+    slugs = [r.slug for r in results.results] if results else []
     return render_template(
-        "documents/search.html", q=q, results=results, filters=filters, drafts=drafts
+        "documents/search.html",
+        q=q,
+        results=results,
+        filters=filters,
+        drafts=drafts,
+        audience=reading.audiences(current_user, slugs),
     )
 
 
@@ -51,10 +57,19 @@ def suggest():
     """Search-as-you-type for the pages, as the logged-in user (the API takes tokens only)."""
     q = request.args.get("q", "")[:100]
     hits = search.suggest(current_user, q) if q.strip() else []
+    audience = reading.audiences(current_user, [h.slug for h in hits])
     return {
         "query": q,
         "suggestions": [
-            {"slug": h.slug, "kind": h.kind, "title": h.title, "url": h.url} for h in hits
+            {
+                "slug": h.slug,
+                "kind": h.kind,
+                "channel": h.channel,
+                "audience": audience.get(h.slug, "public"),
+                "title": h.title,
+                "url": h.url,
+            }
+            for h in hits
         ],
     }
 

@@ -1,0 +1,76 @@
+"""/console: the agents' workspace. Search while typing, open a document in place, follow it.
+
+Everything here is for agents and up; anyone else gets the login page or a 404.
+"""
+
+from flask import Blueprint, abort, g, render_template, request
+from flask_login import current_user, login_required
+
+from kb.console import service
+from kb.documents.forms import CHANNEL_LABELS
+from kb.documents.models import Kind
+from kb.documents.policy import Action, allowed, load_for
+from kb.documents.service import resolved_html
+
+bp = Blueprint("console", __name__, url_prefix="/console")
+
+# The channels an agent filters on most, in the order of a working day.
+CHIPS = ("phone", "chat", "email", "social", "escalation", "voicemail", "letter", "in-person")
+
+
+@bp.before_request
+@login_required
+def agents_only():
+    if not allowed(current_user, Action.USE_CONSOLE):
+        abort(404)
+    g.no_store = True  # internal text: never kept by a browser or proxy
+
+
+@bp.route("")
+def index():
+    return render_template(
+        "console/index.html",
+        chips=[(c, CHANNEL_LABELS[c]) for c in CHIPS],
+        channel_names={str(c): str(label) for c, label in CHANNEL_LABELS.items()},
+        most_used=service.most_used(current_user),
+        q=request.args.get("q", "")[:100],
+    )
+
+
+@bp.route("/zoeken")
+def find():
+    """One small request per (debounced) keystroke: grouped results as JSON."""
+    text = request.args.get("q", "")[:100]
+    channel = request.args.get("kanaal") or None
+    found = service.find(current_user, text, channel)
+    return {
+        "query": text,
+        "results": [
+            {
+                "slug": f.slug,
+                "kind": f.kind,
+                "channel": f.channel,
+                "audience": f.audience,
+                "title": f.title,
+                "snippet": f.snippet,  # escaped by the search service, <mark> only
+                "open": f"/console/document/{f.slug}",
+                "url": f"/artikel/{f.slug}",
+            }
+            for f in found
+        ],
+    }
+
+
+@bp.route("/document/<slug>")
+def document(slug: str):
+    """A document as a fragment for the console, without a full page load."""
+    doc = load_for(current_user, slug)
+    revision = doc.published if doc.published is not None else doc.current
+    service.record_open(doc)
+    return render_template(
+        "console/_document.html",
+        doc=doc,
+        revision=revision,
+        html=resolved_html(revision.html, current_user),
+        is_script=doc.kind == Kind.SCRIPT,
+    )

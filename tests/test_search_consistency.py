@@ -284,25 +284,26 @@ def test_ranker_reads_every_live_posting_and_no_deleted_one(tmp_path):
     ix.close()
 
 
-def test_a_search_survives_other_workers_changing_the_index_midway(tmp_path, monkeypatch):
-    """Two workers share an index; one publishes while the other is planning a search (its
-    vocabulary still reads the searcher it started with)."""
+def test_a_search_survives_other_workers_changing_the_index_midway(tmp_path):
+    """Two workers share an index. While one is planning a search with the vocabulary it
+    took at the start, the other publishes twice and the first worker's other requests move
+    on, closing the searcher that vocabulary reads: it must still answer, and correctly."""
     from kb.search.query import plan
     from kb.search.synonyms import Synonyms
     from kb.search.whoosh import WhooshBackend
 
+    public = frozenset({"public"})
     searching, publishing = WhooshBackend(str(tmp_path)), WhooshBackend(str(tmp_path))
     searching.rebuild(iter([index_doc(1), index_doc(2, "weidevogel")]), None)
-    corrections = searching.corrections
-
-    def publish_meanwhile(*args):
-        publishing.apply([index_doc(3, "grutto")], [])
-        publishing.apply([index_doc(4, "tureluur")], [])
-        return corrections(*args)
-
-    monkeypatch.setattr(searching, "corrections", publish_meanwhile)
-    planned = plan("kievt", frozenset({"public"}), searching, Synonyms([]))
-    assert planned.suggestion == "kievit"
+    vocabulary = searching.vocabulary(public)  # a search starts planning
+    assert vocabulary.has_word("weidevogel")
+    for n, word in ((3, "grutto"), (4, "tureluur")):
+        publishing.apply([index_doc(n, word)], [])  # another worker publishes
+        searching.generation()  # another request of this worker sees the new index
+    assert vocabulary.has_word("kievit") and vocabulary.has_word("tureluur")
+    assert not vocabulary.has_word("kievt")
+    assert searching.corrections("kievt", public, 2) == ["kievit"]
+    assert plan("kievt", public, searching, Synonyms(())).suggestion == "kievit"
     searching.close()
     publishing.close()
 

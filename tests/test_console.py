@@ -67,9 +67,7 @@ def test_results_come_scripts_first_then_internal_then_public(client, desk, make
     body = client.get("/console/zoeken?q=opzeggen").get_json()
     slugs = [r["slug"] for r in body["results"]]
     assert set(slugs) == set(desk.values())
-    groups = [
-        "script" if r["kind"] == "script" else r["audience"] for r in body["results"]
-    ]
+    groups = ["script" if r["kind"] == "script" else r["audience"] for r in body["results"]]
     assert groups == sorted(groups, key=["script", "internal", "public"].index)
     first = body["results"][0]
     assert first["open"] == f"/console/document/{first['slug']}"
@@ -87,9 +85,7 @@ def test_titles_are_found_while_still_typing(client, desk, make_user):
     assert desk["script"] in [r["slug"] for r in body["results"]]
 
 
-def test_opening_a_script_renders_it_in_place_and_counts_for_the_team(
-    client, desk, make_user
-):
+def test_opening_a_script_renders_it_in_place_and_counts_for_the_team(client, desk, make_user):
     login(client, make_user("agent"))
     assert "Nog geen scripts geopend" in client.get("/console").get_data(as_text=True)
     fragment = client.get(f"/console/document/{desk['script']}")

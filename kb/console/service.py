@@ -39,10 +39,8 @@ class Found:
     @property
     def group(self) -> tuple[int, int]:
         """Strong answers first; within each, scripts, internal articles, public articles."""
-        if self.kind == Kind.SCRIPT:
-            kind = 0
-        else:
-            kind = 1 if self.audience == Audience.INTERNAL else 2
+        order = (Kind.SCRIPT, Audience.INTERNAL, Audience.PUBLIC)
+        kind = order.index(Kind.SCRIPT if self.kind == Kind.SCRIPT else Audience(self.audience))
         return (0 if self.strong else 1, kind)
 
 

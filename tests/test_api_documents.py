@@ -102,6 +102,17 @@ def test_domain_rules_are_422_too(client, editor_headers):
     assert response.status_code == 422 and "slug" in response.get_json()["errors"]
     response = create(client, editor_headers, kind="script", title="Begroeting")  # no channel
     assert response.status_code == 422 and "channel" in response.get_json()["errors"]
+    response = create(client, editor_headers, kind="script", title="Fax", channel="fax")
+    assert response.status_code == 422
+    assert "phone" in response.get_json()["errors"]["channel"]  # names the allowed values
+    response = create(client, editor_headers, kind="script", title="Begroeting", channel="phone")
+    assert response.status_code == 201
+    script = response.get_json()
+    assert (script["kind"], script["channel"], script["audience"]) == (
+        "script",
+        "phone",
+        "internal",
+    )
     response = create(client, editor_headers, title="Haken", body="[" * 10_000)
     assert response.status_code == 422 and "body" in response.get_json()["errors"]
 

@@ -1,5 +1,7 @@
 """Markdown is rendered once at save, with the extensions editors expect, and sanitised."""
 
+import re
+
 import pytest
 
 from kb.documents import markdown
@@ -78,3 +80,75 @@ def test_render_that_runs_past_its_deadline_is_refused_and_the_next_works(render
     assert "duurt te lang" in exc.value.errors["body"]
     # ...and the replacement process renders the next body normally.
     assert render("**weer goed**") == "<p><strong>weer goed</strong></p>"
+
+
+def test_task_lists_render_as_disabled_checkboxes(render):
+    html = render(
+        "- [ ] Klantnummer **gecontroleerd**\n- [x] Ticket aangemaakt\n- gewoon punt\n\n"
+        "1. [X] genummerd\n\n"
+        "- [ ] los item\n\n    met een tweede alinea\n"
+    )
+    assert html.count('<ul class="task-list">') == 2 and '<ol class="task-list">' in html
+    assert (
+        '<li class="task"><label><input type="checkbox" disabled> Klantnummer '
+        "<strong>gecontroleerd</strong></label></li>"
+    ) in html
+    assert '<input type="checkbox" checked disabled> Ticket aangemaakt' in html
+    assert '<input type="checkbox" checked disabled> genummerd' in html
+    assert "<li>gewoon punt</li>" in html
+    assert '<p><label><input type="checkbox" disabled> los item</label></p>' in html
+    assert "[ ]" not in html and "[x]" not in html.lower()
+
+
+def test_brackets_that_are_not_tasks_stay_text(render):
+    html = render("- [ ]zonder spatie\n- [y] ander teken\n- tekst [ ] midden\n\n[ ] geen lijst")
+    assert "<input" not in html
+    assert "[ ]zonder spatie" in html and "[y] ander teken" in html and "[ ] geen lijst" in html
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<input type="text" onfocus="alert(1)" autofocus value="x" name="csrf_token">',
+        '<input type="image" src="javascript:alert(1)" formaction="javascript:alert(2)">',
+        '<input type="submit" form="f"><input type="hidden" name="q">',
+        '<input type="password">',
+        '- [ ] <input type="text" onfocus=alert(1)>',
+    ],
+)
+def test_raw_inputs_become_harmless_disabled_checkboxes(render, body):
+    html = render(body)
+    inputs = re.findall(r"<input[^>]*>", html)
+    assert inputs and set(inputs) == {'<input type="checkbox" disabled>'}
+    for forbidden in ("onfocus", "javascript:", "autofocus", "value=", "name=", "form", "text"):
+        assert forbidden not in html.replace('type="checkbox"', "").lower()
+
+
+def test_input_text_inside_attributes_is_dropped_not_rewritten(render):
+    html = render(
+        """<abbr title='x<input a="b" onmouseover="alert(1)">'>a</abbr> """
+        """<abbr title="<INPUT>">b</abbr> <span class='<input>'>c</span>"""
+    )
+    assert html == "<p><abbr>a</abbr> <abbr>b</abbr> <span>c</span></p>"
+
+
+def test_rendering_is_the_same_every_time(render):
+    body = "- [x] klaar\n- [ ] open\n\n<input checked disabled type=checkbox>"
+    assert len({render(body) for _ in range(8)}) == 1
+
+
+def test_label_and_list_classes_carry_no_handlers(render):
+    html = render('<label for="x" onclick="alert(1)" class="y">a</label> <ul onmouseover=x>')
+    assert "onclick" not in html and "onmouseover" not in html and "for=" not in html
+
+
+def test_placeholders_and_template_syntax_stay_plain_text(render):
+    html = render(
+        "Goedemiddag {{klantnaam}}, {{ Klant }} {{a b}} {{{x}}} {% if 1 %}ja{% endif %} "
+        "{{x en {{klant_naam}} bij {{agent}}.\n\n> U spreekt met {{agent}}."
+    )
+    assert (
+        "<p>Goedemiddag {{klantnaam}}, {{ Klant }} {{a b}} {{{x}}} {% if 1 %}ja{% endif %} "
+        "{{x en {{klant_naam}} bij {{agent}}.</p>"
+    ) in html
+    assert "<blockquote>\n<p>U spreekt met {{agent}}.</p>\n</blockquote>" in html

@@ -20,6 +20,7 @@ import markdown
 import nh3
 from flask_babel import gettext as _
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
 
 from kb.errors import Invalid
 
@@ -66,6 +67,8 @@ ALLOWED_TAGS = {
     "dd",
     "abbr",
     "kbd",
+    "label",
+    "input",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "class", "data-slug"},
@@ -74,11 +77,23 @@ ALLOWED_ATTRIBUTES = {
     "div": {"class"},
     "span": {"class"},
     "p": {"class"},
+    "ul": {"class"},
+    "ol": {"class"},
+    "li": {"class"},
     "th": {"align"},
     "td": {"align"},
     **{f"h{n}": {"id"} for n in range(1, 7)},
 }
+# Inputs exist for task lists only. Whatever type the source gives, nh3 makes every input a
+# checkbox and keeps no other attribute than an empty checked/disabled; _canonical_inputs
+# then writes each one the same way (nh3's order of set attributes varies between runs).
+# That rewrite looks for "<input" in the cleaned HTML, where "<" survives unescaped only
+# inside attribute values: _attribute_filter drops any value that holds "<input".
+SET_ATTRIBUTES = {"input": {"type": "checkbox"}}
+ATTRIBUTE_VALUES = {"input": {"checked": {"", "checked"}, "disabled": {"", "disabled"}}}
+INPUT_TAG = re.compile(r"<input\b[^>]*>")
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+TASK_RE = re.compile(r"\[([ xX])\](?:[ \t]+|$)")
 
 
 class WikiLinkProcessor(InlineProcessor):
@@ -99,6 +114,45 @@ class WikiLinkExtension(markdown.Extension):
         md.inlinePatterns.register(WikiLinkProcessor(WIKILINK_RE, md), "kb_wikilink", 175)
 
 
+class TaskListProcessor(Treeprocessor):
+    """``- [ ] text`` and ``- [x] text`` become list items with a (disabled) checkbox.
+
+    Runs before the inline patterns, so the item's text is still Markdown source and the
+    ``[ ]`` cannot be taken for a link. The script page enables the boxes in the browser.
+    """
+
+    def run(self, root):
+        for parent in root.iter():
+            if parent.tag not in ("ul", "ol"):
+                continue
+            tasks = [li for li in parent if li.tag == "li" and self._make_task(li)]
+            if tasks:
+                parent.set("class", "task-list")
+
+    @staticmethod
+    def _make_task(li) -> bool:
+        holder = li
+        if not (li.text or "").strip() and len(li) and li[0].tag == "p":
+            holder = li[0]  # a loose list: the text sits in the item's first paragraph
+        match = TASK_RE.match(holder.text or "")
+        if not match:
+            return False
+        label = etree.Element("label")
+        box = etree.SubElement(label, "input", {"type": "checkbox"})
+        if match.group(1) != " ":
+            box.set("checked", "checked")
+        box.tail = " " + holder.text[match.end() :]
+        holder.text = None
+        holder.insert(0, label)
+        li.set("class", "task")
+        return True
+
+
+class TaskListExtension(markdown.Extension):
+    def extendMarkdown(self, md):  # noqa: N802
+        md.treeprocessors.register(TaskListProcessor(md), "kb_tasklist", 25)
+
+
 def _render_unchecked(body: str) -> str:
     md = markdown.Markdown(
         extensions=[
@@ -108,18 +162,33 @@ def _render_unchecked(body: str) -> str:
             "sane_lists",
             "toc",
             WikiLinkExtension(),
+            TaskListExtension(),
         ],
         extension_configs={"toc": {"permalink": False}},
         output_format="html",
     )
     html = md.convert(body)
-    return nh3.clean(
+    clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        tag_attribute_values=ATTRIBUTE_VALUES,
+        attribute_filter=_attribute_filter,
+        set_tag_attribute_values=SET_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
+    return INPUT_TAG.sub(_canonical_input, clean)
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    return None if "<input" in value.lower() else value
+
+
+def _canonical_input(m: re.Match) -> str:
+    """Every input as a disabled checkbox; pages that want them tickable enable them."""
+    checked = " checked" if re.search(r"\schecked\b", m.group(0)) else ""
+    return f'<input type="checkbox"{checked} disabled>'
 
 
 def _render_in_child(body: str) -> tuple[str, str]:

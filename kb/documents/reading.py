@@ -52,7 +52,8 @@ def list_visible(
         query = query.where(
             cast(Document.tags, String).contains(json.dumps(filters["tag"]), autoescape=True)
         )
-    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
+    counted = query.with_only_columns(func.count(), maintain_column_froms=True)
+    total = db.session.scalar(counted.order_by(None)) or 0
     ordering = (
         (Document.updated_at.desc(), Document.id.desc()) if order == "updated" else (Document.slug,)
     )

@@ -1,0 +1,182 @@
+"""Our code against Whoosh's own behaviour, wherever we rely on its private structures
+(see kb/search/whoosh/README.md): a Whoosh upgrade that changes any of them fails here."""
+
+import inspect
+import random
+from pathlib import Path
+
+import whoosh
+from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.lang import stopwords_for_language
+from whoosh.lang.snowball.dutch import DutchStemmer
+from whoosh.matching import ListMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.query import And, Or, Phrase, Term
+from whoosh.reading import EmptyReader
+
+from kb import ROOT
+from kb.search import stemmer
+from kb.search.analysis import words
+from kb.search.backend import Query
+from kb.search.whoosh import WhooshBackend
+from kb.search.whoosh.ranking import FIELD, Ranker
+from kb.search.whoosh.schema import fields_of, make_schema
+from tests.test_search_consistency import index_doc
+
+
+def test_whoosh_is_the_line_we_checked():
+    assert whoosh.__version__[:2] == (2, 7), "read kb/search/whoosh/README.md before upgrading"
+
+
+def content_words() -> set[str]:
+    found: set[str] = set()
+    for path in (ROOT / "content").rglob("*.md"):
+        found.update(words(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_our_dutch_stemmer_is_whooshs_letter_for_letter():
+    theirs = DutchStemmer()
+    samples = content_words() | {
+        "mogelijkheden",
+        "vrijheden",
+        "betaalbaar",
+        "koninklijke",
+        "yoghurt",
+        "ooievaar",
+        "kooien",
+        "gemeente",
+        "lichamelijk",
+        "eindigende",
+        "heidendom",
+        "réglement",
+        "ëë",
+        "y",
+        "aaa",
+        "bbbbbbbb",
+        "",
+    }
+    rng = random.Random(3)
+    samples |= {
+        "".join(rng.choices("aeiouyèbdghijklmnrstvz", k=rng.randint(1, 16))) for _ in range(5000)
+    }
+    different = {
+        w: (stemmer.stem(w), theirs.stem(w)) for w in samples if stemmer.stem(w) != theirs.stem(w)
+    }
+    assert different == {}
+    assert len(samples) > 5000
+
+
+def test_our_stop_words_are_whooshs():
+    assert stopwords_for_language("nl") == stemmer.STOPWORDS
+
+
+def multi_segment_index(path: Path):
+    """Three segments of 200 documents (posting blocks hold 128), some deleted."""
+    ix = whoosh_index.create_in(str(path), make_schema())
+    vocabulary = ["kievit", "grutto", "tureluur", "weidevogel", "polder"]
+    for batch in range(3):
+        writer = ix.writer(compound=False)
+        for n in range(batch * 200, batch * 200 + 200):
+            rng = random.Random(n)
+            doc = index_doc(n + 1, vocabulary[n % 5])
+            doc.body_terms = rng.choices(vocabulary, k=rng.randint(1, 12))
+            doc.kind = ("article", "script")[n % 2]
+            writer.add_document(**fields_of(doc))
+        writer.commit(merge=False)
+    writer = ix.writer(compound=False)
+    for n in range(0, 600, 7):
+        writer.delete_by_term("id", str(n + 1))
+    writer.commit(merge=False)
+    return ix
+
+
+def test_ranker_matches_exactly_what_whooshs_matchers_match(tmp_path):
+    ix = multi_segment_index(tmp_path)
+    with ix.searcher() as searcher:
+        assert len(list(searcher.reader().leaf_readers())) == 3
+        lengths = [searcher.reader().doc_field_length(d, FIELD, 0) for d in range(600)]
+        ranker = Ranker(searcher, lambda: lengths)
+        queries = [
+            ([[["kievit"]]], [], And([Term(FIELD, "kievit")])),
+            (
+                [[["kievit"], ["grutto"]], [["polder"]]],
+                [],
+                And([Or([Term(FIELD, "kievit"), Term(FIELD, "grutto")]), Term(FIELD, "polder")]),
+            ),
+            (
+                [[["tureluur", "weidevogel"]]],
+                [],
+                And([Term(FIELD, "tureluur"), Term(FIELD, "weidevogel")]),
+            ),
+            ([], [["kievit", "grutto"]], Phrase(FIELD, ["kievit", "grutto"])),
+        ]
+        for units, phrases, theirs in queries:
+            query = Query(units=units, phrases=phrases, levels=frozenset({"public"}))
+            ours = ranker.evaluate(query)
+            assert ours is not None
+            assert set(ours) == set(searcher.docs_for_query(theirs)), units or phrases
+
+
+def test_backend_columns_follow_whooshs_document_numbers(tmp_path):
+    backend = WhooshBackend(str(tmp_path))
+    try:
+        backend.rebuild(iter([index_doc(1)]), None)
+        for n in range(2, 40):  # one segment per change, merged now and then, some replaced
+            doc = index_doc(n if n % 5 else n - 3, ("kievit", "grutto")[n % 2])
+            doc.kind = ("article", "script")[n % 3 == 0]
+            backend.apply([doc], [n - 10] if n % 4 == 0 else [])
+        backend.apply([], [38])
+        searcher = backend._current_searcher()
+        columns = backend._columns(searcher)
+        reader = searcher.reader()
+        assert len(list(reader.leaf_readers())) > 1 and reader.has_deletions()
+        for docnum in reader.all_doc_ids():
+            assert columns["kind"][docnum] == searcher.stored_fields(docnum)["kind"]
+            assert columns["length"][docnum] == reader.doc_field_length(docnum, FIELD, 0)
+    finally:
+        backend.close()
+
+
+def test_an_index_without_segments_reads_as_one_empty_reader(tmp_path):
+    """What kb.search.whoosh.backend._columns and ReaderVocabulary expect of such an index."""
+    ix = whoosh_index.create_in(str(tmp_path), make_schema())
+    with ix.searcher() as searcher:
+        leaves = list(searcher.reader().leaf_readers())
+        assert [type(leaf) for leaf, _ in leaves] == [EmptyReader]
+        assert leaves[0][0].segment() is None and not hasattr(leaves[0][0], "is_closed")
+
+
+def test_the_private_names_we_use_are_still_there():
+    """kb.search.whoosh.ranking reads posting blocks through these; parallel.ParallelWriter
+    overrides and calls these MpWriter internals (see the README for why)."""
+    for name in ("_read_ids", "_read_weights", "_next_block", "is_active"):
+        assert callable(getattr(W3LeafMatcher, name)), name
+    deleted = FilterMatcher(ListMatcher([1, 2, 3]), frozenset({2}), exclude=True)
+    assert deleted._ids == frozenset({2}) and list(deleted.child.all_ids()) == [1, 2, 3]
+    assert list(inspect.signature(MpWriter._commit).parameters) == [
+        "self",
+        "mergetype",
+        "optimize",
+        "merge",
+    ]
+    for name in (
+        "_enqueue",
+        "_merge_segments",
+        "_finalize_segment",
+        "_close_segment",
+        "_commit_toc",
+        "_finish",
+        "temp_storage",
+    ):
+        assert callable(getattr(MpWriter, name)), name
+    assert list(inspect.signature(SubWriterTask.__init__).parameters)[1:] == [
+        "storage",
+        "indexname",
+        "jobqueue",
+        "resultqueue",
+        "kwargs",
+        "multisegment",
+    ]

@@ -152,14 +152,15 @@
         pane.hidden = false;
         root.classList.add("reading");
         var title = pane.querySelector("h1");
-        var slug = pane.querySelector("article").dataset.slug;
+        var fragment = pane.querySelector(".console-fragment").dataset;
         remember({
-          slug: slug,
-          title: title ? title.firstChild.textContent.trim() : slug,
-          kind: from && from.dataset.kind || "",
-          channel: from && from.dataset.channel || "",
+          slug: fragment.slug,
+          title: title ? title.firstChild.textContent.trim() : fragment.slug,
+          kind: fragment.kind,
+          channel: fragment.channel,
         });
-        if (window.kbScript && pane.querySelector(".script-body")) window.kbScript.init(pane);
+        var script = pane.querySelector("[data-kb-script]");
+        if (script && window.kbScript) window.kbScript.init(script);
         pane.focus({ preventScroll: true });
         pane.scrollIntoView({ block: "start" });
       })
@@ -205,7 +206,12 @@
       input.select();
     } else if (e.key === "Escape" && !pane.hidden) {
       e.preventDefault();
-      back();
+      if (typing(e.target) && pane.contains(e.target)) {
+        e.target.blur(); // first Esc leaves a placeholder field, the next one goes back
+        pane.focus({ preventScroll: true });
+      } else {
+        back();
+      }
     }
   });
 

@@ -89,6 +89,46 @@ def test_agent_finds_and_opens_a_script_with_the_keyboard(page, desk, make_perso
     expect(page.locator("#console-recent")).to_contain_text(first_title)
 
 
+def test_a_script_in_the_console_keeps_the_customers_name_in_the_browser(
+    new_context, live_server, make_document, make_person, log_in
+):
+    make_document(
+        "Identiteit controleren",
+        "Gebruik dit bij elk gesprek.\n\n## Vraag de naam\n\n"
+        "> Met wie spreek ik? Dank u, {{klantnaam}}.\n\n- [ ] Naam gecontroleerd\n\n"
+        "## Bevestig\n\n> Ik heb het genoteerd, {{klantnaam}}.",
+        kind="script",
+        audience="internal",
+        channel="phone",
+    )
+    context = new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page = context.new_page()
+    log_in(page, make_person("agent", "Ruben Agent"))
+    sent = []
+    page.on("request", lambda r: sent.append(f"{r.url} {r.headers} {r.post_data or ''}"))
+
+    search = page.locator("input[name=q]")
+    search.press_sequentially("identiteit", delay=20)
+    expect(page.locator("#console-results li[role=option]")).to_have_count(1)
+    search.press("Enter")
+    doc = page.locator("#console-doc")
+    field = doc.get_by_label("Klantnaam", exact=True)
+    field.fill("Wilhelmina Zandvoort")
+    expect(doc.locator("#stap-1 blockquote")).to_have_text(
+        "Met wie spreek ik? Dank u, Wilhelmina Zandvoort."
+    )
+    field.press("Escape")  # leaves the field; the document stays open
+    expect(doc).to_be_visible()
+    page.keyboard.press("c")
+    expect(doc.locator("#stap-1 .kbs-copy")).to_have_text("Gekopieerd ✓")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == "Met wie spreek ik? Dank u, Wilhelmina Zandvoort."
+    page.keyboard.press("Escape")
+    expect(doc).to_be_hidden()
+    assert sent and not [r for r in sent if "Wilhelmina" in r or "Zandvoort" in r]
+
+
 def test_anonymous_visitors_get_the_login_page(page):
     page.goto("/console")
     expect(page).to_have_url(re.compile(r"/inloggen"))

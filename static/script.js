@@ -240,9 +240,24 @@
     bar.classList.add("kbs-ui");
     bar.textContent = "";
     self.inputs = {};
+    var tools = el("div", "kbs-tools");
+    self.progress = el("span", "kbs-progress");
+    self.progress.setAttribute("aria-live", "polite");
+    self.progress.hidden = !self.checks.length;
+    var all = el("button", "kbs-copy kbs-copy-all", self.t.copyAll);
+    all.type = "button";
+    all.dataset.kbsCopy = "all";
+    self.status = el("span", "kbs-status");
+    self.status.setAttribute("role", "status");
+    tools.appendChild(all);
+    tools.appendChild(self.progress);
+    tools.appendChild(self.status);
+    bar.appendChild(tools);
     if (self.fields.length) {
       var group = el("fieldset", "kbs-fields");
       group.appendChild(el("legend", "", self.t.fields));
+      var grid = el("div", "kbs-field-grid");
+      group.appendChild(grid);
       self.fields.forEach(function (name) {
         var id = "kbs-" + self.uid + "-" + name;
         var wrap = el("div", "kbs-field");
@@ -260,26 +275,13 @@
         input.setAttribute("autocapitalize", "off");
         wrap.appendChild(label);
         wrap.appendChild(input);
-        group.appendChild(wrap);
+        grid.appendChild(wrap);
         self.inputs[name] = input;
       });
       group.appendChild(el("p", "kbs-private", self.t.private));
       bar.appendChild(group);
     }
-    var tools = el("div", "kbs-tools");
-    self.progress = el("span", "kbs-progress");
-    self.progress.setAttribute("aria-live", "polite");
-    self.progress.hidden = !self.checks.length;
-    var all = el("button", "kbs-copy kbs-copy-all", self.t.copyAll);
-    all.type = "button";
-    all.dataset.kbsCopy = "all";
-    self.status = el("span", "kbs-status");
-    self.status.setAttribute("role", "status");
-    tools.appendChild(all);
-    tools.appendChild(self.progress);
-    tools.appendChild(self.status);
-    tools.appendChild(el("span", "kbs-keys", self.t.keys));
-    bar.appendChild(tools);
+    bar.appendChild(el("p", "kbs-keys", self.t.keys));
     self.bar = bar;
   };
 
@@ -377,9 +379,11 @@
       if (e.target.dataset && e.target.dataset.ph) self.fill(e.target.dataset.ph, e.target.value);
     });
     self.bar.addEventListener("keydown", function (e) {
-      // Escape in a field goes back to the script, so j/k work again.
+      // Escape in a field goes back to the script, so j/k work again. It goes no further:
+      // a page around the script (the console) must not take it as "close the script".
       if (e.key === "Escape" && e.target.dataset && e.target.dataset.ph) {
         e.preventDefault();
+        e.stopPropagation();
         if (self.steps[self.current]) self.go(self.current, true);
         else e.target.blur();
       }

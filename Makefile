@@ -25,8 +25,11 @@ run: install
 test: install
 	$(BIN)/python -m pytest -q
 
+## Lint: ruff's rules, ruff's formatting and the type checker (mypy, see pyproject.toml)
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache

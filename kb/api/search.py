@@ -9,6 +9,7 @@ from flask import url_for
 from kb.api import api_user, bp
 from kb.api import schemas as s
 from kb.api.spec import operation
+from kb.documents.models import Channel, Kind
 from kb.documents.policy import sees_drafts
 from kb.search import searching as search
 
@@ -23,7 +24,7 @@ from kb.search import searching as search
     response=s.SearchOut,
     errors=(422,),
 )
-def search_documents(query: s.SearchQuery):
+def search_documents(query: s.SearchQuery) -> s.SearchOut:
     filters = {
         name: value for name in search.FILTERS if (value := getattr(query, name)) is not None
     }
@@ -43,8 +44,8 @@ def search_documents(query: s.SearchQuery):
         results=[
             s.SearchResult(
                 slug=r.slug,
-                kind=r.kind,
-                channel=r.channel,
+                kind=Kind(r.kind),
+                channel=Channel(r.channel) if r.channel else None,
                 title=r.title,
                 snippet=str(r.snippet),
                 url=_absolute(r.slug),
@@ -68,12 +69,12 @@ def search_documents(query: s.SearchQuery):
     response=s.SuggestOut,
     errors=(422,),
 )
-def suggest(query: s.SuggestQuery):
+def suggest(query: s.SuggestQuery) -> s.SuggestOut:
     hits = search.suggest(api_user(), query.q, query.limit)
     return s.SuggestOut(
         query=query.q,
         suggestions=[
-            s.Suggestion(slug=h.slug, kind=h.kind, title=h.title, url=_absolute(h.slug))
+            s.Suggestion(slug=h.slug, kind=Kind(h.kind), title=h.title, url=_absolute(h.slug))
             for h in hits
         ],
     )

@@ -26,6 +26,7 @@ from kb.search.analysis import (
 )
 
 _TAG = re.compile(r"<[^>]+>")
+_UNREAD = (0, 0, "")  # stands for the offsets of words before the snippet, never read
 _SPACE = re.compile(r"\s+")
 
 
@@ -89,7 +90,6 @@ def snippet(
     snippet of the same search.
     """
     text, folded, found = text if isinstance(text, Prepared) else prepare(text)
-    spans = None if folded is not None else [(t.start, t.end, t.word) for t in tokens(text)]
     if not found:
         return Markup("")
     memo = {} if memo is None else memo
@@ -99,9 +99,12 @@ def snippet(
     matching = {word for word in distinct if memo[word]}
     hits = list(compress(range(len(found)), map(matching.__contains__, found)))
     start, end = _window(hits, len(found), width)
-    if spans is None:  # offsets only for the words shown, plus the one after them
+    spans: list[tuple[int, int, str]]
+    if folded is None:
+        spans = [(t.start, t.end, t.word) for t in tokens(text)]
+    else:  # offsets only for the words shown, plus the one after them
         matches = islice(WORD_RE.finditer(folded), start, end + 1)
-        spans = [None] * start + [(m.start(), m.end(), m.group()) for m in matches]
+        spans = [_UNREAD] * start + [(m.start(), m.end(), m.group()) for m in matches]
     # Escape the text between marks in one piece: a few calls instead of one per word.
     out: list[str] = ["…" if start > 0 else ""]
     cursor = spans[start][0]

@@ -1,6 +1,7 @@
 """SearchOutbox (documents whose index entry is stale) and SearchLog (no personal data)."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -8,8 +9,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from kb.db import utcnow
 from kb.extensions import db
 
+if TYPE_CHECKING:  # db.Model is made at run time; for the type checker it is our Base
+    from kb.db import Base as Model
+else:
+    Model = db.Model
 
-class SearchOutbox(db.Model):
+
+class SearchOutbox(Model):
     """Written in the same transaction as the document change, so a crash loses nothing."""
 
     __tablename__ = "search_outbox"
@@ -19,7 +25,7 @@ class SearchOutbox(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class SearchLog(db.Model):
+class SearchLog(Model):
     """One search: masked query, who searched (a role, never a person), hits and time."""
 
     __tablename__ = "search_log"
@@ -32,7 +38,7 @@ class SearchLog(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-class SearchEntry(db.Model):
+class SearchEntry(Model):
     """One document as the PostgreSQL backend indexes it (unused with Whoosh).
 
     The columns hold terms already analysed in Python; on PostgreSQL the migration adds
@@ -58,7 +64,7 @@ class SearchEntry(db.Model):
     words: Mapped[str] = mapped_column(Text, default="")  # space-separated vocabulary
 
 
-class SearchWord(db.Model):
+class SearchWord(Model):
     """How many documents of a level contain a word: the vocabulary for typo corrections."""
 
     __tablename__ = "search_words"

@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import ColumnElement, Select, delete, func, select
 
 from kb import ROOT
 from kb.db import after_commit
@@ -53,7 +53,7 @@ def enqueue(doc: Document) -> None:
     after_commit(sync_quietly)
 
 
-def indexed_revision():
+def indexed_revision() -> ColumnElement[int]:
     # Published documents are searched by their published revision, drafts by their current.
     return func.coalesce(Document.published_number, Document.current_number)
 

@@ -13,6 +13,7 @@ import os
 import queue
 import signal
 from multiprocessing.context import ForkProcess
+from typing import Any
 
 from whoosh.compat import pickle
 from whoosh.multiproc import MpWriter, SubWriterTask
@@ -39,7 +40,7 @@ class _Task(SubWriterTask):
     _start_method = "fork"
     _Popen = staticmethod(ForkProcess._Popen)
 
-    def __init__(self, *args) -> None:
+    def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self.parent = os.getpid()
 
@@ -54,7 +55,9 @@ class _Task(SubWriterTask):
 
 
 class ParallelWriter(MpWriter):
-    def __init__(self, ix, **kwargs) -> None:
+    docbuffer: list[Any]  # documents waiting to go to a sub-process
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, multisegment=True, **kwargs)
 
     def _new_task(self) -> _Task:
@@ -75,7 +78,7 @@ class ParallelWriter(MpWriter):
             if not task.is_alive() and task.exitcode not in (None, 0):
                 raise RuntimeError(f"a search index writer process failed ({task.exitcode})")
 
-    def _put(self, item) -> None:
+    def _put(self, item: Any) -> None:
         while True:
             self._check_alive()
             try:
@@ -95,7 +98,7 @@ class ParallelWriter(MpWriter):
         self._put((filename, len(self.docbuffer)))
         self.docbuffer = []
 
-    def _result(self):
+    def _result(self) -> Any:
         while True:
             running = any(task.is_alive() for task in self.tasks)
             try:
@@ -107,7 +110,7 @@ class ParallelWriter(MpWriter):
                         "a search index writer process ended without its segment"
                     ) from None
 
-    def _commit(self, mergetype, optimize, merge) -> None:
+    def _commit(self, mergetype: Any, optimize: bool | None, merge: bool | None) -> None:
         # As MpWriter._commit in multisegment mode; results are read before joining (a
         # process that has put to a queue exits only once the item is read).
         if self.docbuffer:

@@ -8,7 +8,8 @@ the scores for the top page in one pass. One Ranker lives as long as its searche
 
 import math
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
@@ -25,7 +26,7 @@ TERM_CACHE_ENTRIES = 4_000_000
 
 
 class Ranker:
-    def __init__(self, searcher, lengths: Callable[[], list[int]]) -> None:
+    def __init__(self, searcher: Any, lengths: Callable[[], list[int]]) -> None:
         """``lengths()`` gives the text field's length for every docnum of ``searcher``."""
         self.searcher = searcher
         self._lengths_of = lengths
@@ -94,18 +95,18 @@ class Ranker:
                     combined[docnum] = combined.get(docnum, 0.0) + score  # OR sums, as Whoosh
             units.append(combined)
         for phrase in query.phrases:
-            docs = all_of([term_scores(t) for t in phrase])
-            if len(phrase) > 1 and docs:
+            in_phrase = all_of([term_scores(t) for t in phrase])
+            if len(phrase) > 1 and in_phrase:
                 exact = set(self.searcher.docs_for_query(Phrase(FIELD, phrase)))
-                docs = {d: s for d, s in docs.items() if d in exact}
-            units.append(docs)
+                in_phrase = {d: s for d, s in in_phrase.items() if d in exact}
+            units.append(in_phrase)
         if not units:
             return None
         if query.match_all_units:
             return all_of(units)
         result: dict[int, float] = {}
-        for unit in units:
-            for docnum, score in unit.items():
+        for scores in units:
+            for docnum, score in scores.items():
                 result[docnum] = result.get(docnum, 0.0) + score
         return result
 
@@ -118,7 +119,7 @@ def all_of(maps: list[dict[int, float]]) -> dict[int, float]:
         return maps[0]
     maps = sorted(maps, key=len)
     first, rest = maps[0], maps[1:]
-    out = {}
+    out: dict[int, float] = {}
     for docnum, score in first.items():
         for other in rest:
             value = other.get(docnum)
@@ -131,7 +132,7 @@ def all_of(maps: list[dict[int, float]]) -> dict[int, float]:
 
 
 def posting_blocks(
-    reader, term: str, field: str = FIELD
+    reader: Any, term: str, field: str = FIELD
 ) -> Iterator[tuple[list[int], list[float]]]:
     """(docnums, term frequencies) of the live documents with ``term``, a block at a time.
 
@@ -146,10 +147,12 @@ def posting_blocks(
         deleted: set[int] | frozenset[int] = frozenset()
         if isinstance(matcher, FilterMatcher):  # the segment's deleted documents
             deleted, matcher = matcher._ids, matcher.child
+        blocks: Iterable[tuple[Sequence[int], Sequence[float]]]
         if isinstance(matcher, W3LeafMatcher):
             blocks = _leaf_blocks(matcher)
         else:
-            blocks = [tuple(zip(*matcher.items_as("weight"), strict=True)) or ((), ())]
+            pairs = list(matcher.items_as("weight"))
+            blocks = [([d for d, _ in pairs], [w for _, w in pairs])]
         for ids, tfs in blocks:
             if deleted:
                 live = [i for i, d in enumerate(ids) if d not in deleted]
@@ -157,7 +160,7 @@ def posting_blocks(
             yield ([d + base for d in ids] if base else list(ids)), list(tfs)
 
 
-def _leaf_blocks(matcher) -> Iterator[tuple]:
+def _leaf_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
     while matcher.is_active():
         matcher._read_ids()
         matcher._read_weights()

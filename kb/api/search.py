@@ -25,6 +25,7 @@ from kb.search import searching as search
     errors=(422,),
 )
 def search_documents(query: s.SearchQuery) -> s.SearchOut:
+    """Search; drafts only for editors who ask. 503 while a big index is rebuilt."""
     filters = {
         name: value for name in search.FILTERS if (value := getattr(query, name)) is not None
     }
@@ -70,6 +71,7 @@ def search_documents(query: s.SearchQuery) -> s.SearchOut:
     errors=(422,),
 )
 def suggest(query: s.SuggestQuery) -> s.SuggestOut:
+    """Titles that match what is typed so far."""
     hits = search.suggest(api_user(), query.q, query.limit)
     return s.SuggestOut(
         query=query.q,

@@ -86,6 +86,8 @@ def fold_keeps_offsets(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Token:
+    """A folded word and where it stands in the original text."""
+
     word: str  # folded surface form
     start: int  # character offsets in the original text
     end: int

@@ -18,6 +18,8 @@ T = TypeVar("T")
 
 @dataclass
 class IndexDoc:
+    """One document as every backend indexes it: already analysed (kb.search.service)."""
+
     id: int
     slug: str
     level: str  # public | internal | draft: who may find it, see kb.documents.policy.search_levels
@@ -37,6 +39,8 @@ class IndexDoc:
 
 @dataclass
 class Query:
+    """A parsed search (kb.search.query.plan), in stems, for the levels a searcher reads."""
+
     # AND over units; a unit is an OR over alternatives; an alternative is an AND of terms.
     units: list[list[list[str]]]
     phrases: list[list[str]]
@@ -49,6 +53,8 @@ class Query:
 
 @dataclass
 class Hit:
+    """One found document, as the index stores it."""
+
     id: int
     slug: str
     kind: str
@@ -59,6 +65,8 @@ class Hit:
 
 @dataclass
 class Results:
+    """Exact total, one page of hits, and facet counts over every match."""
+
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
@@ -132,6 +140,7 @@ class SearchBackend(Protocol):
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``size`` (the last one shorter)."""
     batch: list[T] = []
     for item in items:
         batch.append(item)

@@ -73,6 +73,9 @@ def _tables() -> Iterator[None]:
 
 
 class PostgresVocabulary(Vocabulary):
+    """Known words (search_words) and stems (search_entries) at some levels, asked of the
+    tables and remembered for the vocabulary's life (one search or one index batch)."""
+
     def __init__(self, levels: Iterable[str], extra: set[str] | None = None) -> None:
         self.levels = list(levels)
         self.extra = extra or set()
@@ -122,6 +125,8 @@ def _exists(sql: str, params: dict[str, Any]) -> bool:
 
 
 class PostgresBackend:
+    """The SearchBackend on PostgreSQL's own full-text index, in the caller's session."""
+
     @contextmanager
     def lock(self, timeout: float | None = None) -> Iterator[None]:
         """A transaction-level advisory lock: released by the commit that ends the batch.

@@ -28,6 +28,8 @@ MAX_WORDS = 12
 
 @dataclass
 class Plan:
+    """A Query plus what the result page needs from planning it."""
+
     query: Query
     suggestion: str | None
     terms: set[str] = field(default_factory=set)  # stems to highlight
@@ -44,6 +46,8 @@ def plan(
     page: int = 1,
     limit: int = 20,
 ) -> Plan:
+    """The backend query for what someone typed, with the suggestion ("Bedoelde u") and the
+    stems to highlight. Raises IndexMissing when the backend has no usable index."""
     phrases = [words(p) for p in PHRASE_RE.findall(text)]
     loose = words(PHRASE_RE.sub(" ", text))[:MAX_WORDS]
     vocabulary = backend.vocabulary(levels)

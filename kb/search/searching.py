@@ -42,6 +42,8 @@ T = TypeVar("T")
 
 @dataclass
 class Result:
+    """One result as pages and the API show it; holds no URL (see ``url``)."""
+
     slug: str
     kind: str
     channel: str | None
@@ -57,6 +59,8 @@ class Result:
 
 @dataclass
 class Response:
+    """One page of results for a search, with its total, facets and suggestion."""
+
     query: str
     total: int
     suggestion: str | None

@@ -43,17 +43,20 @@ def backend() -> SearchBackend:
 
 
 def synonym_file() -> Path:
+    """The synonym file editors keep (KB_SYNONYMS_FILE, default content/synoniemen.txt)."""
     return Path(current_app.config.get("KB_SYNONYMS_FILE") or ROOT / "content" / "synoniemen.txt")
 
 
 # -- keeping the index in step ------------------------------------------------------------
 def enqueue(doc: Document) -> None:
-    """Mark a document's index entry stale, inside the caller's unit of work."""
+    """Mark a document's index entry stale, inside the caller's unit of work; the index is
+    updated after the commit (sync_quietly). Raises nothing of its own."""
     db.session.add(SearchOutbox(document_id=doc.id))
     after_commit(sync_quietly)
 
 
 def indexed_revision() -> ColumnElement[int]:
+    """The revision number the index holds for a document, as an SQL expression."""
     # Published documents are searched by their published revision, drafts by their current.
     return func.coalesce(Document.published_number, Document.current_number)
 
@@ -66,6 +69,11 @@ def _with_revisions(query: Select) -> Select:
 
 
 def to_index_doc(doc: Document, revision: Revision, vocabulary: Vocabulary) -> IndexDoc | None:
+    """``doc`` at ``revision``, analysed for the index; None when nobody may search it.
+
+    Bounded work whatever the text (see kb.search.analysis). Raises what the vocabulary's
+    look-ups raise (IndexMissing when the index went away).
+    """
     level = index_level(doc)
     if level is None:
         return None
@@ -135,7 +143,7 @@ def _sync_batch(engine: SearchBackend, batch: int) -> int | None:
     except IndexMissing:
         _rebuild_locked(engine, None)
         return len(ids)
-    upserts = [d for d in (to_index_doc(doc, rev, vocabulary) for doc, rev in pairs) if d]
+    upserts = [d for d in (_analysed(doc, rev, vocabulary) for doc, rev in pairs) if d]
     deletes = sorted(ids - {d.id for d in upserts})
     try:
         with _savepoint():
@@ -147,6 +155,16 @@ def _sync_batch(engine: SearchBackend, batch: int) -> int | None:
         _apply_one_by_one(engine, upserts, deletes)
     db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows])))
     return len(ids)
+
+
+def _analysed(doc: Document, revision: Revision, vocabulary: Vocabulary) -> IndexDoc | None:
+    """to_index_doc(), except that a document the analysis fails on is left out of the
+    index (logged, and listed by `kb search check`) instead of failing the whole batch."""
+    try:
+        return to_index_doc(doc, revision, vocabulary)
+    except Exception:
+        log.exception("search analysis failed for %s (id %s); left out", doc.slug, doc.id)
+        return None
 
 
 def _apply_one_by_one(engine: SearchBackend, upserts: list[IndexDoc], deletes: list[int]) -> None:
@@ -176,7 +194,7 @@ def sync_quietly(budget: float | None = None, lock_timeout: float | None = None)
     """After-commit hook: a failed or slow index update must not fail the user's save.
 
     Spends at most ``budget`` seconds (default KB_SEARCH_SYNC_BUDGET); what is left stays
-    in the outbox for the next catch-up.
+    in the outbox for the next catch-up. Raises nothing: failures are logged.
     """
     if budget is None:
         budget = current_app.config.get("KB_SEARCH_SYNC_BUDGET", SYNC_BUDGET)
@@ -191,7 +209,11 @@ def sync_quietly(budget: float | None = None, lock_timeout: float | None = None)
 
 
 def catch_up() -> None:
-    """Apply outbox rows a crashed or busy process left behind (at most once a second)."""
+    """Apply outbox rows a crashed or busy process left behind (at most once a second).
+
+    Waits at most CATCH_UP_LOCK_WAIT for a writer busy elsewhere. Raises only what reading
+    the outbox raises; index failures are logged (see sync_quietly).
+    """
     state = engine()
     now = time.monotonic()
     if now - state.last_catch_up < current_app.config.get(
@@ -244,7 +266,7 @@ def rebuild_in_background() -> bool:
 
     For web requests on big indexes: a rebuild of thousands of documents takes longer than
     a request may. Several processes may start one; the writer lock lines them up and the
-    later ones find the index in place and stop.
+    later ones find the index in place and stop. Raises nothing: the thread logs failures.
     """
     state = engine()
     if not state.rebuilding.acquire(blocking=False):
@@ -273,13 +295,20 @@ def rebuild_in_background() -> bool:
 
 
 def searchable_count() -> int:
-    """How many documents the index should hold (archived ones are never searched)."""
+    """How many documents the index should hold (archived ones are never searched).
+
+    Raises what the database raises.
+    """
     count = db.session.scalar(select(func.count(Document.id)).where(Document.status != "archived"))
     return count or 0
 
 
 def check() -> list[str]:
-    """Differences between the index and the database, one line each; empty when in step."""
+    """Differences between the index and the database, one line each; empty when in step.
+
+    A missing index is one line ("index missing: …"), not an exception; raises what the
+    database raises.
+    """
     expected: dict[int, tuple[str, str, int]] = {}
     for doc in db.session.scalars(select(Document)):
         level = index_level(doc)

@@ -9,6 +9,8 @@ from kb.search.analysis import words
 
 @dataclass(frozen=True)
 class Synonyms:
+    """Groups of words that mean the same, each term a tuple of folded words."""
+
     groups: tuple[tuple[tuple[str, ...], ...], ...]
 
     @classmethod

@@ -54,6 +54,8 @@ WRITER_PROCESSES = 2
 
 
 class WhooshBackend:
+    """The SearchBackend on an embedded Whoosh index in ``data_dir``/search."""
+
     def __init__(self, data_dir: str, parallel_from: int = PARALLEL_FROM) -> None:
         self.root = Path(data_dir) / "search"
         self.parallel_from = parallel_from

@@ -55,6 +55,8 @@ class _Task(SubWriterTask):
 
 
 class ParallelWriter(MpWriter):
+    """MpWriter in multisegment mode that notices dead sub-processes and cleans up."""
+
     docbuffer: list[Any]  # documents waiting to go to a sub-process
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:

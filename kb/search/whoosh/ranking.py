@@ -26,6 +26,8 @@ TERM_CACHE_ENTRIES = 4_000_000
 
 
 class Ranker:
+    """BM25 scores of every match for one searcher (see the module docstring)."""
+
     def __init__(self, searcher: Any, lengths: Callable[[], list[int]]) -> None:
         """``lengths()`` gives the text field's length for every docnum of ``searcher``."""
         self.searcher = searcher

@@ -18,6 +18,7 @@ COLUMN_OF = {"kind": "kind", "channel": "channel", "category": "category", "tag"
 
 
 def make_schema() -> Schema:
+    """The index's fields; an index with other fields counts as missing (rebuilt)."""
     terms = SpaceSeparatedTokenizer()
     fields: dict[str, FieldType] = {
         "id": ID(stored=True, unique=True),
@@ -83,6 +84,7 @@ def segment_lists(segment: Any) -> dict[str, list]:
 
 
 def stored_hit(fields: dict[str, Any], score: float) -> Hit:
+    """A Hit from a document's stored fields."""
     return Hit(
         int(fields["id"]),
         fields["slug"],

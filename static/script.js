@@ -72,13 +72,16 @@
         out += child.textContent + ": ";
         return;
       }
+      if (tag === "TR") {
+        var cells = Array.prototype.map.call(child.children, function (cell) {
+          return tidy(toText(cell, quotes)).replace(/\s*\n\s*/g, " ");
+        });
+        out += "\n" + cells.join(" | ");
+        return;
+      }
       var inner = toText(child, quotes);
       if (tag === "LI") {
         out += "\n- " + inner.trim().replace(/\n{2,}/g, "\n");
-      } else if (tag === "TR") {
-        out += "\n" + inner.trim().replace(/\s*\|\s*$/, "") + "\n";
-      } else if (tag === "TD" || tag === "TH") {
-        out += inner.trim() + " | ";
       } else if (tag === "PRE") {
         out += "\n\n" + child.textContent + "\n\n";
       } else if (BLOCKS.test(tag)) {

@@ -30,6 +30,11 @@ SCRIPT = f"""Gebruik dit script bij elk telefoongesprek met {{{{klantnaam}}}}.
 
 Niet invullen: {{{{ Klant }}}} {{{{a b}}}} {{{{{{x}}}}}} {{% if 1 %}}ja{{% endif %}} {{{{x
 
+| Tijd | Groet |
+|---|---|
+| tot 12.00 uur | Goedemorgen |
+| vanaf 12.00 uur | Goedemiddag |
+
 {FILLER}
 
 ## Opzeggen
@@ -183,6 +188,7 @@ def test_copy_a_step_and_the_whole_filled_in_script(script_page, live_server):
     assert f"Stap 1: Begroeten\n\n> Goedemiddag {NAME}, u spreekt met {{{{agent}}}}" in text
     assert "- [ ] Naam van de klant gevraagd" in text
     assert "- [x] Klantnummer gecontroleerd\n- [ ] Ticket {{ticketnummer}} geopend" in text
+    assert "Tijd | Groet\ntot 12.00 uur | Goedemorgen\nvanaf 12.00 uur | Goedemiddag" in text
     assert "Stap 4: Opzeggen" in text and "Kopieer" not in text and "{{klantnaam}}" not in text
 
     # Shift+C does the same from the keyboard.

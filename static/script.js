@@ -151,6 +151,7 @@
     body.classList.add("kbs-body");
     this.buildSteps();
     this.fields = this.buildPlaceholders();
+    this.upgradeOldChecks();
     this.checks = Array.prototype.slice.call(body.querySelectorAll('input[type="checkbox"]'));
     this.checks.forEach(function (box) { box.disabled = false; });
     this.buildBar();
@@ -231,6 +232,29 @@
       text.parentNode.replaceChild(parts, text);
     });
     return names;
+  };
+
+  // Revisions saved before task lists were rendered hold "[ ] text" as plain list items;
+  // give those their checkbox here, as the renderer does now.
+  Script.prototype.upgradeOldChecks = function () {
+    this.body.querySelectorAll("li").forEach(function (li) {
+      var first = li.firstChild;
+      if (li.querySelector("input") || !first || first.nodeType !== 3) return;
+      var match = /^\s*\[([ xX])\][ \t]+/.exec(first.data);
+      if (!match) return;
+      first.data = " " + first.data.slice(match[0].length);
+      var label = el("label");
+      var box = el("input");
+      box.type = "checkbox";
+      box.checked = match[1] !== " ";
+      label.appendChild(box);
+      while (li.firstChild && !/^(UL|OL|P|DIV|BLOCKQUOTE|PRE|TABLE)$/.test(li.firstChild.nodeName)) {
+        label.appendChild(li.firstChild);
+      }
+      li.insertBefore(label, li.firstChild);
+      li.classList.add("task");
+      li.parentNode.classList.add("task-list");
+    });
   };
 
   Script.prototype.buildBar = function () {

@@ -152,3 +152,15 @@ def test_placeholders_and_template_syntax_stay_plain_text(render):
         "{{x en {{klant_naam}} bij {{agent}}.</p>"
     ) in html
     assert "<blockquote>\n<p>U spreekt met {{agent}}.</p>\n</blockquote>" in html
+
+
+def test_rendered_diff_keeps_checkboxes(render):
+    from types import SimpleNamespace
+
+    from kb.documents.diff import rendered_diff
+
+    old = SimpleNamespace(html=render("- [ ] een\n- [x] twee"))
+    new = SimpleNamespace(html=render("- [ ] een\n- [x] drie"))
+    html = str(rendered_diff(old, new))
+    assert '<input type="checkbox" disabled> een' in html
+    assert '<input type="checkbox" checked disabled> <del>twee</del><ins>drie</ins>' in html

@@ -4,10 +4,9 @@ import difflib
 import re
 from dataclasses import dataclass
 
-import nh3
 from markupsafe import Markup
 
-from kb.documents.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
+from kb.documents.markdown import sanitise
 from kb.documents.models import Revision
 
 
@@ -71,10 +70,7 @@ def rendered_diff(old: Revision, new: Revision) -> Markup:
                 out.append(f"<del>{removed}</del>")
         if j2 > j1:
             out.extend(_wrap_text(b[j1:j2], "ins"))
-    attributes = {**ALLOWED_ATTRIBUTES, "del": {"class"}, "ins": {"class"}}
-    html = nh3.clean(
-        "".join(out), tags=ALLOWED_TAGS, attributes=attributes, url_schemes=URL_SCHEMES
-    )
+    html = sanitise("".join(out), extra_attributes={"del": {"class"}, "ins": {"class"}})
     return Markup(html)  # noqa: S704 - sanitised just above
 
 

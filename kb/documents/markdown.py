@@ -167,11 +167,15 @@ def _render_unchecked(body: str) -> str:
         extension_configs={"toc": {"permalink": False}},
         output_format="html",
     )
-    html = md.convert(body)
+    return sanitise(md.convert(body))
+
+
+def sanitise(html: str, extra_attributes: dict[str, set[str]] | None = None) -> str:
+    """The allow-list every stored or shown rendering goes through (nh3)."""
     clean = nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
+        tags=ALLOWED_TAGS | set(extra_attributes or ()),
+        attributes={**ALLOWED_ATTRIBUTES, **(extra_attributes or {})},
         tag_attribute_values=ATTRIBUTE_VALUES,
         attribute_filter=_attribute_filter,
         set_tag_attribute_values=SET_ATTRIBUTES,

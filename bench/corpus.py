@@ -199,7 +199,7 @@ def _parse(path: Path) -> Seed:
         title=meta["title"],
         audience=meta.get("audience", "public"),
         category=meta.get("category", ""),
-        tags=list(meta.get("tags") or []),
+        tags=[str(t) for t in meta.get("tags") or []],  # YAML reads `500` as a number
         blocks=_blocks(body),
     )
 

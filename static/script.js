@@ -9,7 +9,8 @@
   "use strict";
 
   // {{name}}, but not {{{name}}}: the same rule as the script files (tests/test_content_scripts.py).
-  var PLACEHOLDER = /(?<!\{)\{\{([a-z][a-z0-9_]*)\}\}(?!\})/g;
+  // The "{" before is checked in code: a look-behind would stop older browsers parsing this file.
+  var PLACEHOLDER = /\{\{([a-z][a-z0-9_]*)\}\}(?!\})/g;
   var DEFAULTS = {
     step: "Stap",
     copyStep: "Kopieer tekst",
@@ -220,6 +221,7 @@
       var match;
       PLACEHOLDER.lastIndex = 0;
       while ((match = PLACEHOLDER.exec(data))) {
+        if (match.index > 0 && data.charAt(match.index - 1) === "{") continue;
         if (match.index > last) parts.appendChild(document.createTextNode(data.slice(last, match.index)));
         var span = el("span", "kbs-ph kbs-empty", match[0]);
         span.dataset.ph = match[1];

@@ -198,6 +198,8 @@ def sync_quietly(budget: float | None = None, lock_timeout: float | None = None)
     """
     if budget is None:
         budget = current_app.config.get("KB_SEARCH_SYNC_BUDGET", SYNC_BUDGET)
+    if lock_timeout is None:  # nor does it wait longer than that for another writer
+        lock_timeout = min(current_app.config.get("KB_SEARCH_LOCK_TIMEOUT", 10.0), budget)
     try:
         sync(budget=budget, lock_timeout=lock_timeout)
     except LockTimeout as exc:  # another process is writing; it or the next search catches up

@@ -129,8 +129,9 @@ def handle_http(exc: HTTPException):
     _rollback()
     if wants_problem_json():
         response = problem(exc.code or 500, exc.name, exc.description or "")
-        if exc.code == 405 and exc.valid_methods:
-            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        allowed = getattr(exc, "valid_methods", None)  # MethodNotAllowed only
+        if exc.code == 405 and allowed:
+            response.headers["Allow"] = ", ".join(allowed)
         return response
     if isinstance(exc, SecurityError):  # a Host not in KB_TRUSTED_HOSTS: no URLs for a page
         return exc.get_response()
@@ -144,12 +145,13 @@ def handle_http(exc: HTTPException):
 def handle_domain(exc: DomainError):
     _rollback()
     if wants_problem_json():
-        extra = {}
+        extra: dict[str, object] = {}
         if isinstance(exc, Invalid):
             extra["errors"] = exc.errors
         if isinstance(exc, Conflict):
             extra["current_revision"] = exc.current
-        detail = exc.detail or ("Nothing here that the caller may see." if exc.status == 404 else "")
+        missing = "Nothing here that the caller may see." if exc.status == 404 else ""
+        detail = exc.detail or missing
         response = problem(exc.status, exc.title, detail, **extra)
     else:
         template = (

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and bound to the app in init_app()."""
 
+from typing import TYPE_CHECKING
+
 from flask import Flask, request
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -12,6 +14,10 @@ from flask_wtf import CSRFProtect
 from kb.db import Base
 
 db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:  # db.Model is made at run time; to a type checker it is the typed Base
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -38,7 +38,9 @@ def test_admin_creates_user_and_changes_role(client, login_as):
     assert "user.create" in audit and "user.set_role" in audit
     client.post_form("/uitloggen")
     new_user = type("U", (), {"email": "nieuw@example.test", "password": "lang-genoeg-3"})
-    assert login(client, new_user).headers["Location"] == "/"
+    assert (
+        login(client, new_user).headers["Location"] == "/console"
+    )  # an editor now, who works there
 
 
 def test_duplicate_email_and_short_password_are_form_errors(client, login_as, make_user):

@@ -6,7 +6,7 @@ from tests.helpers import login
 def test_login_and_logout(client, make_user):
     user = make_user("agent")
     response = login(client, user)
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/console"  # an agent's workspace
     assert "Uitloggen" in client.get("/").get_data(as_text=True)
     client.post_form("/uitloggen")
     assert "Inloggen voor medewerkers" in client.get("/").get_data(as_text=True)
@@ -28,7 +28,7 @@ def test_login_redirects_only_to_local_pages(client, make_user):
     response = client.post_form(
         "/inloggen?next=https://evil.example/", {"email": user.email, "password": user.password}
     )
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/console"
 
 
 def test_forms_without_csrf_token_are_refused(client, make_user, make_document):

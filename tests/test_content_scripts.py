@@ -100,7 +100,6 @@ def test_wiki_links_resolve(path):
     assert not missing, missing
 
 
-
 def _lists(body: str) -> list[list[str]]:
     """Runs of consecutive top-level ``- `` items (a blank line does not end a list)."""
     runs, run = [], []

@@ -34,9 +34,9 @@ def new_user():
         try:
             user = accounts.create_user(
                 current_user,
-                form.email.data,
+                form.email.data or "",
                 form.role.data,
-                form.password.data,
+                form.password.data or "",
                 form.name.data or "",
             )
         except Invalid as exc:

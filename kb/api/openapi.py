@@ -2,6 +2,7 @@
 
 import re
 from functools import cache
+from typing import Literal
 
 from flask import Blueprint, jsonify
 from pydantic import BaseModel
@@ -23,7 +24,9 @@ STATUS_TEXT = {
 }
 
 
-def _schema(model: type[BaseModel], components: dict, mode: str) -> dict:
+def _schema(
+    model: type[BaseModel], components: dict, mode: Literal["validation", "serialization"]
+) -> dict:
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
     components.update(schema.pop("$defs", {}))
     components[model.__name__] = schema
@@ -69,7 +72,7 @@ def build() -> dict:
                     "application/json": {"schema": _schema(op.body, components, "validation")}
                 },
             }
-        ok = {"description": STATUS_TEXT.get(op.status, "OK")}
+        ok: dict[str, object] = {"description": STATUS_TEXT.get(op.status, "OK")}
         if op.response is not None:
             ok["content"] = {
                 "application/json": {"schema": _schema(op.response, components, "serialization")}

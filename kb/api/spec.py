@@ -79,7 +79,7 @@ def operation(
         params = [p.split(":")[-1].rstrip(">") for p in rule.split("<")[1:]]
         OPERATIONS.append(
             Operation(
-                bp.url_prefix + rule,
+                (bp.url_prefix or "") + rule,
                 method,
                 summary,
                 tag,

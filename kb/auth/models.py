@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kb.db import utcnow
-from kb.extensions import db
+from kb.extensions import Model
 
 
 class Role(StrEnum):
@@ -33,7 +33,7 @@ def role_rank(role: str | None) -> int:
     return ROLES.index(Role(role)) + 1 if role in ROLES else 0
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     is_system = False
 
@@ -98,7 +98,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)

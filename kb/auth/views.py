@@ -45,11 +45,14 @@ def login():
     if request.method == "POST":
         status = 422
         if form.validate_on_submit():
-            user = service.authenticate(form.email.data, form.password.data)
+            user = service.authenticate(form.email.data or "", form.password.data or "")
             if user is not None:
                 login_user(user)
                 return redirect(_safe_next(request.args.get("next"), user))
-            form.password.errors.append(_("Onbekend e-mailadres of onjuist wachtwoord."))
+            form.password.errors = [
+                *form.password.errors,
+                _("Onbekend e-mailadres of onjuist wachtwoord."),
+            ]
     return render_template("auth/login.html", form=form), status
 
 

@@ -5,10 +5,10 @@ from datetime import date
 from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kb.extensions import db
+from kb.extensions import Model
 
 
-class DocumentUse(db.Model):
+class DocumentUse(Model):
     __tablename__ = "document_uses"
     __table_args__ = (UniqueConstraint("document_id", "day"),)
 

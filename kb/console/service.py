@@ -6,8 +6,9 @@ the order an agent needs them mid-call: scripts, then internal articles, then pu
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kb.console.models import DocumentUse
@@ -95,10 +96,13 @@ def record_open(doc: Document) -> None:
 
 
 def _count_open(document_id: int, day: date) -> None:
-    counted = db.session.execute(
-        update(DocumentUse)
-        .where(DocumentUse.document_id == document_id, DocumentUse.day == day)
-        .values(opens=DocumentUse.opens + 1)
+    counted = cast(
+        CursorResult,
+        db.session.execute(
+            update(DocumentUse)
+            .where(DocumentUse.document_id == document_id, DocumentUse.day == day)
+            .values(opens=DocumentUse.opens + 1)
+        ),
     ).rowcount
     if not counted:
         db.session.add(DocumentUse(document_id=document_id, day=day, opens=1))

@@ -8,14 +8,11 @@ from flask_login import current_user, login_required
 
 from kb.console import service
 from kb.documents.forms import CHANNEL_LABELS
-from kb.documents.models import Kind
+from kb.documents.models import Channel, Kind
 from kb.documents.policy import Action, allowed, load_for
 from kb.documents.service import resolved_html
 
 bp = Blueprint("console", __name__, url_prefix="/console")
-
-# The channels an agent filters on most, in the order of a working day.
-CHIPS = ("phone", "chat", "email", "social", "escalation", "voicemail", "letter", "in-person")
 
 
 @bp.before_request
@@ -30,7 +27,7 @@ def agents_only():
 def index():
     return render_template(
         "console/index.html",
-        chips=[(c, CHANNEL_LABELS[c]) for c in CHIPS],
+        chips=[(c, CHANNEL_LABELS[c]) for c in Channel],
         channel_names={str(c): str(label) for c, label in CHANNEL_LABELS.items()},
         most_used=service.most_used(current_user),
         q=request.args.get("q", "")[:100],
@@ -65,7 +62,7 @@ def find():
 def document(slug: str):
     """A document as a fragment for the console, without a full page load."""
     doc = load_for(current_user, slug)
-    revision = doc.published if doc.published is not None else doc.current
+    revision = doc.published or doc.current
     service.record_open(doc)
     return render_template(
         "console/_document.html",

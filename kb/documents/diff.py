@@ -76,7 +76,8 @@ def rendered_diff(old: Revision, new: Revision) -> Markup:
 
 def _wrap_text(tokens: list[str], tag: str) -> list[str]:
     """Wrap each run of text between tags in <tag>, leaving the tags themselves as they are."""
-    out, run = [], []
+    out: list[str] = []
+    run: list[str] = []
 
     def flush() -> None:
         if "".join(run).strip():

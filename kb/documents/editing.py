@@ -119,7 +119,7 @@ def edit(slug: str):
     form.kind.data = doc.kind
     if form.validate_on_submit():
         try:
-            base = int(form.base_revision.data)
+            base = int(form.base_revision.data or "")
         except (TypeError, ValueError):
             base = None
         try:

@@ -5,11 +5,11 @@ from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     IntegerField,
-    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # 3.3; stubs: 3.2
 from wtforms.validators import InputRequired, Optional
 
 from kb.auth.models import ROLES, Role

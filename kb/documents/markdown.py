@@ -99,7 +99,9 @@ TASK_RE = re.compile(r"\[([ xX])\](?:[ \t]+|$)")
 class WikiLinkProcessor(InlineProcessor):
     """``[[slug]]`` or ``[[slug|label]]`` becomes a placeholder link resolved per viewer."""
 
-    def handleMatch(self, m, data):  # noqa: N802 - Python-Markdown's API
+    def handleMatch(  # type: ignore[override]  # noqa: N802 - Python-Markdown's API
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element, int, int]:
         slug, label = m.group(1), m.group(2)
         el = etree.Element("a")
         el.set("href", f"/artikel/{slug}")
@@ -241,11 +243,13 @@ class _Renderer:
             proc.kill()
             proc.wait()
             for stream in (proc.stdin, proc.stdout):
-                stream.close()
+                if stream is not None:
+                    stream.close()
 
     def render(self, body: str, timeout: float) -> str:
         with self._lock:
             proc = self._process()
+            assert proc.stdin is not None and proc.stdout is not None  # opened with PIPE
             try:
                 proc.stdin.write(json.dumps({"body": body}) + "\n")
                 proc.stdin.flush()

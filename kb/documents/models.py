@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from kb.auth.models import Role
 from kb.db import utcnow
-from kb.extensions import db
+from kb.extensions import Model, db
 
 
 class Kind(StrEnum):
@@ -65,7 +65,7 @@ POLICY_CATEGORY = "beleid"
 VERSIONED = ("audience", "channel", "category", "tags", "language")
 
 
-class Revision(db.Model):
+class Revision(Model):
     __tablename__ = "revisions"
     __table_args__ = (UniqueConstraint("document_id", "number"),)
 
@@ -93,7 +93,7 @@ class Revision(db.Model):
         return {name: getattr(self, name) for name in VERSIONED}
 
 
-class Document(db.Model):
+class Document(Model):
     __tablename__ = "documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,7 +119,8 @@ class Document(db.Model):
     revisions: Mapped[list[Revision]] = relationship(
         order_by=Revision.number, cascade="all, delete-orphan", passive_deletes=True
     )
-    current: Mapped[Revision | None] = relationship(
+    # Every document has revision 1 from its creation on, so there is always a current one.
+    current: Mapped[Revision] = relationship(
         primaryjoin=lambda: and_(
             foreign(Revision.document_id) == Document.id,
             Revision.number == Document.current_number,

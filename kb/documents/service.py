@@ -7,11 +7,12 @@ kb itself, e.g. the content import), runs in one unit of work and records an aud
 import re
 import unicodedata
 from types import SimpleNamespace
+from typing import cast
 
 from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.exc import IntegrityError
 
 from kb.audit import service as audit
@@ -151,21 +152,24 @@ def save_revision(
     number = base_revision + 1
     with unit_of_work():
         # Compare-and-swap: only one of two concurrent saves on the same base wins.
-        moved = db.session.execute(
-            update(Document)
-            .where(Document.id == doc.id, Document.current_number == base_revision)
-            .values(
-                current_number=number,
-                title=title,
-                updated_at=utcnow(),
-                min_edit_role=min_role,
-                **live,
-            )
-            .execution_options(synchronize_session=False)
+        moved = cast(
+            CursorResult,
+            db.session.execute(
+                update(Document)
+                .where(Document.id == doc.id, Document.current_number == base_revision)
+                .values(
+                    current_number=number,
+                    title=title,
+                    updated_at=utcnow(),
+                    min_edit_role=min_role,
+                    **live,
+                )
+                .execution_options(synchronize_session=False)
+            ),
         ).rowcount
         if moved != 1:
             db.session.rollback()
-            fresh = db.session.get(Document, doc.id, populate_existing=True)
+            fresh = db.session.get_one(Document, doc.id, populate_existing=True)
             raise Conflict(fresh.current_number, base_revision)
         revision = Revision(
             document_id=doc.id,
@@ -182,7 +186,7 @@ def save_revision(
             db.session.flush()
         except IntegrityError:
             db.session.rollback()
-            fresh = db.session.get(Document, doc.id, populate_existing=True)
+            fresh = db.session.get_one(Document, doc.id, populate_existing=True)
             raise Conflict(fresh.current_number, base_revision) from None
         audit.record(
             actor,

@@ -89,6 +89,7 @@ def show(slug: str):
     doc = load_for(current_user, slug)
     drafts = sees_drafts(current_user)
     revision = doc.current if drafts else doc.published
+    assert revision is not None  # readers without drafts only load published documents
     comments = feedback.comments_for(doc) if allowed(current_user, Action.COMMENT) else []
     return render_template(
         "documents/show.html",

@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.db import utcnow
-from kb.extensions import db
+from kb.extensions import Model
 
 
 class CommentKind(StrEnum):
@@ -19,7 +19,7 @@ COMMENT_KINDS = tuple(CommentKind)
 MAX_COMMENT = 5000
 
 
-class Vote(db.Model):
+class Vote(Model):
     __tablename__ = "votes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,7 +31,7 @@ class Vote(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Comment(db.Model):
+class Comment(Model):
     __tablename__ = "comments"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -22,6 +22,8 @@ class Action(StrEnum):
     EDIT = "edit"  # edit, publish, unpublish, archive, restore: also needs min_edit_role
     SET_MIN_EDIT_ROLE = "set_min_edit_role"
     USE_CONSOLE = "use_console"  # the agents' workspace
+    HANDLE_TICKETS = "handle_tickets"  # create, note, resolve tickets; file article requests
+    MANAGE_REQUESTS = "manage_requests"  # fulfil or reject requests; the knowledge dashboard
     MANAGE_USERS = "manage_users"  # accounts, roles and the audit log
 
 
@@ -34,6 +36,8 @@ MIN_ROLE: dict[Action, Role | None] = {
     Action.EDIT: Role.EDITOR,
     Action.SET_MIN_EDIT_ROLE: Role.SUPERVISOR,
     Action.USE_CONSOLE: Role.AGENT,
+    Action.HANDLE_TICKETS: Role.AGENT,
+    Action.MANAGE_REQUESTS: Role.EDITOR,
     Action.MANAGE_USERS: Role.ADMIN,
 }
 

@@ -1,9 +1,14 @@
 """Domain exceptions and the app-wide handlers: problem+json under /api/, Dutch pages elsewhere."""
 
+from typing import TYPE_CHECKING
+
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, SecurityError
+
+if TYPE_CHECKING:
+    from kb.documents.merge import DocumentMerge
 
 
 class DomainError(Exception):
@@ -84,14 +89,24 @@ def _message(err) -> str:
 
 
 class Conflict(DomainError):
-    """The document moved on since ``base``; ``current`` is the revision number it is at now."""
+    """The document moved on since ``base``; ``current`` is the revision number it is at now.
+
+    ``merge`` is the edit merged three-way with the current revision, when the service made one.
+    """
 
     status = 409
     title = "Conflict"
 
-    def __init__(self, current: int, base: int | None = None, detail: str = "") -> None:
+    def __init__(
+        self,
+        current: int,
+        base: int | None = None,
+        detail: str = "",
+        merge: "DocumentMerge | None" = None,
+    ) -> None:
         self.current = current
         self.base = base
+        self.merge = merge
         super().__init__(
             detail
             or f"The document is at revision {current}, not {base}: "

@@ -70,6 +70,80 @@ def test_stale_base_revision_is_409_naming_current(client, editor_headers):
     assert doc["body"] == "Versie van A." and doc["revision"] == 2
 
 
+def test_stale_edit_409_carries_the_three_way_merge(client, editor_headers):
+    create(client, editor_headers, body="# Betalen\n\nBetaal op tijd.\nVragen? Bel ons.")
+    url = "/api/v1/documents/factuur-betalen"
+    a = {"base_revision": 1, "body": "# Facturen betalen\n\nBetaal op tijd.\nVragen? Bel ons."}
+    assert (
+        client.put(
+            url, headers=editor_headers, json={**a, "tags": ["factuur", "ideal"]}
+        ).status_code
+        == 200
+    )
+    # B, still on revision 1, adds a line at the end and changes the title: no overlap.
+    b = {"base_revision": 1, "body": "# Betalen\n\nBetaal op tijd.\nVragen? Bel ons.\nOf chat."}
+    response = client.put(url, headers=editor_headers, json={**b, "title": "Op tijd betalen"})
+    assert response.status_code == 409 and response.content_type == "application/problem+json"
+    problem = response.get_json()
+    assert problem["current_revision"] == 2 and "revision 2" in problem["detail"]
+    merge = problem["merge"]
+    assert merge["clean"] is True and merge["conflicts"] == []
+    assert (merge["base_revision"], merge["current_revision"]) == (1, 2)
+    assert merge["body"] == "# Facturen betalen\n\nBetaal op tijd.\nVragen? Bel ons.\nOf chat."
+    fields = merge["fields"]
+    assert fields["title"] == {
+        "base": "Factuur betalen",
+        "mine": "Op tijd betalen",
+        "theirs": "Factuur betalen",
+        "changed_by": "mine",
+        "merged": "Op tijd betalen",
+    }
+    assert fields["tags"]["changed_by"] == "theirs"
+    assert fields["tags"]["merged"] == ["factuur", "ideal"]
+    assert fields["channel"]["merged"] is None and fields["channel"]["changed_by"] == "nobody"
+
+    # Saving what the merge says keeps both changes.
+    saved = client.put(
+        url,
+        headers=editor_headers,
+        json={
+            "base_revision": merge["current_revision"],
+            "body": merge["body"],
+            **{k: f["merged"] for k, f in fields.items() if k != "channel"},
+        },
+    )
+    assert saved.status_code == 200
+    doc = saved.get_json()
+    assert doc["revision"] == 3 and doc["title"] == "Op tijd betalen"
+    assert doc["body"].startswith("# Facturen betalen") and doc["body"].endswith("Of chat.")
+    assert doc["tags"] == ["factuur", "ideal"]
+
+    # Overlap: both change the same line, and the tags both ways.
+    client.put(
+        url,
+        headers=editor_headers,
+        json={"base_revision": 3, "body": "Betaal binnen 14 dagen.", "tags": ["a"]},
+    )
+    overlap = client.put(
+        url,
+        headers=editor_headers,
+        json={"base_revision": 3, "body": "Betaal binnen 30 dagen.", "tags": ["b"]},
+    )
+    merge = overlap.get_json()["merge"]
+    assert overlap.status_code == 409 and merge["clean"] is False
+    [block] = merge["conflicts"]
+    assert block["index"] == 0 and block["line"] == 1
+    assert (block["mine"], block["theirs"]) == (
+        "Betaal binnen 30 dagen.",
+        "Betaal binnen 14 dagen.",
+    )
+    assert block["base"].startswith("# Facturen betalen")
+    assert "<<<<<<< mijn versie" in merge["body"] and ">>>>>>> hun versie" in merge["body"]
+    assert merge["fields"]["tags"]["changed_by"] == "conflict"
+    assert merge["fields"]["tags"]["merged"] is None
+    assert "2 conflict(s)" in overlap.get_json()["detail"]
+
+
 def test_malformed_json_is_400_problem(client, editor_headers):
     response = client.post(
         "/api/v1/documents",
@@ -231,6 +305,17 @@ def test_openapi_document_is_generated_from_the_operations(client):
     schema = spec["components"]["schemas"][schema_ref.rsplit("/", 1)[1]]
     assert "base_revision" in schema["required"]
     assert "409" in put["responses"]
+    # The 409 is documented with the merge a client gets.
+    conflict_ref = put["responses"]["409"]["content"]["application/problem+json"]["schema"]["$ref"]
+    conflict = spec["components"]["schemas"][conflict_ref.rsplit("/", 1)[1]]
+    assert {"current_revision", "merge"} <= set(conflict["properties"])
+    merge_out = spec["components"]["schemas"]["MergeOut"]
+    assert {"clean", "body", "conflicts", "fields"} <= set(merge_out["required"])
+    block = spec["components"]["schemas"]["MergeConflictOut"]
+    assert {"base", "mine", "theirs", "line"} <= set(block["properties"])
+    # Other operations keep the plain problem.
+    post = spec["paths"]["/api/v1/documents"]["post"]["responses"]["422"]
+    assert post["content"]["application/problem+json"]["schema"]["$ref"].endswith("/Problem")
     assert set(spec["paths"]) >= {
         "/api/v1/documents",
         "/api/v1/documents/{slug}",

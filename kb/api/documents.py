@@ -1,15 +1,17 @@
 """/api/v1/documents: list, create, read, edit, publish, history, diff, restore, feedback,
 comments."""
 
-from flask import url_for
+from flask import current_app, url_for
 
 from kb.api import api_user, bp
 from kb.api import schemas as s
 from kb.api.spec import operation
 from kb.documents import diff as diffs
 from kb.documents import reading, service
+from kb.documents.merge import DocumentMerge
 from kb.documents.models import Document
 from kb.documents.policy import Action, load_for, sees_drafts
+from kb.errors import Conflict
 from kb.feedback import service as feedback
 
 
@@ -113,11 +115,68 @@ def get_document(slug: str, query: s.RevisionQuery):
     response=s.DocumentOut,
     errors=(400, 401, 403, 404, 409, 422),
     requires=Action.EDIT,
+    problems={409: s.ConflictProblem},
 )
 def update_document(slug: str, body: s.DocumentEdit):
     doc = load_for(api_user(), slug, Action.EDIT)
-    service.save_revision(doc, api_user(), body.base_revision, body)
+    try:
+        service.save_revision(doc, api_user(), body.base_revision, body)
+    except Conflict as exc:
+        return _conflict(exc)
     return _full(doc)
+
+
+def _conflict(exc: Conflict):
+    """409 with the three-way merge, so a client can save it or show the conflicts."""
+    detail = exc.detail
+    if exc.merge is not None:
+        n = len(exc.merge.body.conflicts) + sum(f.conflict for f in exc.merge.fields.values())
+        detail += (
+            " Merged with it in `merge`: no overlap, ready to save."
+            if exc.merge.clean
+            else f" Merged with it in `merge`: {n} conflict(s) to resolve first."
+        )
+    problem = s.ConflictProblem(
+        title=exc.title,
+        status=exc.status,
+        detail=detail,
+        current_revision=exc.current,
+        merge=_merge_out(exc.merge) if exc.merge else None,
+    )
+    return current_app.response_class(
+        problem.model_dump_json(exclude={"errors"}), 409, mimetype="application/problem+json"
+    )
+
+
+def _merge_out(merge: DocumentMerge) -> s.MergeOut:
+    text = merge.body
+    return s.MergeOut(
+        clean=merge.clean,
+        base_revision=merge.base,
+        current_revision=merge.theirs,
+        body=text.text,
+        conflicts=[
+            s.MergeConflictOut(
+                index=seg.conflict,
+                line=text.conflict_line(seg.conflict),
+                base="\n".join(seg.base),
+                mine="\n".join(seg.mine),
+                theirs="\n".join(seg.theirs),
+            )
+            for seg in text.conflicts
+            if seg.conflict is not None
+        ],
+        fields={
+            name: s.FieldMergeOut(
+                base=f.base,
+                mine=f.mine,
+                theirs=f.theirs,
+                changed_by="nobody" if f.origin == "unchanged" else f.origin,
+                merged=None if f.conflict else f.value,
+            )
+            for name, f in merge.fields.items()
+        },
+    )
 
 
 @operation(

@@ -79,9 +79,11 @@ def build() -> dict:
             }
         item["responses"][str(op.status)] = ok
         for code in op.errors:
+            model = op.problems.get(code)
+            schema = _schema(model, components, "serialization") if model else problem_ref
             item["responses"][str(code)] = {
                 "description": STATUS_TEXT.get(code, "Error"),
-                "content": {"application/problem+json": {"schema": problem_ref}},
+                "content": {"application/problem+json": {"schema": schema}},
             }
         paths.setdefault(path, {})[op.method.lower()] = item
     return {

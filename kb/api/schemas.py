@@ -186,3 +186,50 @@ class Problem(BaseModel):
     detail: str
     errors: dict[str, str] | None = None
     current_revision: int | None = None
+
+
+FieldValue = str | list[str] | None
+
+
+class MergeConflictOut(BaseModel):
+    """Lines both sides changed differently: pick mine, theirs, or both, then PUT again."""
+
+    index: int
+    line: int = Field(description="1-based line in merge.body where its first marker stands.")
+    base: str = Field(description="The lines as they were in base_revision.")
+    mine: str = Field(description="The lines as this request had them.")
+    theirs: str = Field(description="The lines as current_revision has them.")
+
+
+class FieldMergeOut(BaseModel):
+    base: FieldValue
+    mine: FieldValue
+    theirs: FieldValue
+    changed_by: Literal["nobody", "mine", "theirs", "both", "conflict"]
+    merged: FieldValue = Field(description="The value to send; null while it is a conflict.")
+
+
+class MergeOut(BaseModel):
+    """The edit merged three-way (base_revision, current_revision, this request).
+
+    When ``clean``, PUT ``body`` and the ``merged`` fields with base_revision set to
+    current_revision. Otherwise ``body`` holds each conflict between the lines
+    ``<<<<<<< mijn versie``, ``||||||| basis``, ``=======`` and ``>>>>>>> hun versie``:
+    resolve every one (``conflicts``) before saving.
+    """
+
+    clean: bool
+    base_revision: int | None = Field(description="null when base_revision names no earlier one.")
+    current_revision: int
+    body: str
+    conflicts: list[MergeConflictOut]
+    fields: dict[str, FieldMergeOut] = Field(
+        description="title, audience, channel, category, tags, language"
+    )
+
+
+class ConflictProblem(Problem):
+    """409: the document moved on since base_revision; ``merge`` says how the edit merges."""
+
+    current_revision: int
+    merge: MergeOut | None = None

@@ -26,6 +26,8 @@ class Operation:
     errors: tuple[int, ...]
     auth: str = ""  # the least role, for the OpenAPI description
     path_params: list[str] = field(default_factory=list)
+    # Error statuses whose problem+json carries more than the plain Problem model.
+    problems: dict[int, type[BaseModel]] = field(default_factory=dict)
 
 
 OPERATIONS: list[Operation] = []
@@ -65,6 +67,7 @@ def operation(
     errors: tuple[int, ...] = (404,),
     auth: Action | None = None,
     requires: Action | None = None,
+    problems: dict[int, type[BaseModel]] | None = None,
 ) -> Callable:
     """Register ``fn`` on ``bp`` and in OPERATIONS. ``fn`` gets ``body``/``query`` as models.
 
@@ -90,6 +93,7 @@ def operation(
                 errors,
                 str(role or ""),
                 params,
+                dict(problems or {}),
             )
         )
 

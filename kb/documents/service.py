@@ -18,7 +18,16 @@ from sqlalchemy.exc import IntegrityError
 from kb.audit import service as audit
 from kb.db import unit_of_work, utcnow
 from kb.documents import markdown
-from kb.documents.models import VERSIONED, Audience, Document, Kind, Revision, Status
+from kb.documents import merge as merging
+from kb.documents.models import (
+    MAX_MESSAGE,
+    VERSIONED,
+    Audience,
+    Document,
+    Kind,
+    Revision,
+    Status,
+)
 from kb.documents.policy import (
     Action,
     allowed,
@@ -111,14 +120,15 @@ def save_revision(
 ) -> Revision | None:
     """Save changes made on top of ``base_revision`` as the next revision.
 
-    Returns the new revision, or None when nothing changed. Raises Conflict when the
-    document moved on since base_revision, Invalid for bad fields, Forbidden without rights.
+    Returns the new revision, or None when nothing changed. Raises Conflict (carrying the
+    edit merged three-way with the current revision) when the document moved on since
+    base_revision, Invalid for bad fields, Forbidden without rights.
     """
     require(actor, Action.EDIT, doc)
     if base_revision is None:
         raise Invalid({"base_revision": _("Geef de revisie waarop uw wijziging is gebaseerd.")})
     if base_revision != doc.current_number:
-        raise Conflict(doc.current_number, base_revision)
+        raise _conflict(doc, base_revision, changes)
     fields = changes.changes()
     current = doc.current
     title = fields.get("title") or current.title
@@ -170,7 +180,7 @@ def save_revision(
         if moved != 1:
             db.session.rollback()
             fresh = db.session.get_one(Document, doc.id, populate_existing=True)
-            raise Conflict(fresh.current_number, base_revision)
+            raise _conflict(fresh, base_revision, changes)
         revision = Revision(
             document_id=doc.id,
             number=number,
@@ -187,7 +197,7 @@ def save_revision(
         except IntegrityError:
             db.session.rollback()
             fresh = db.session.get_one(Document, doc.id, populate_existing=True)
-            raise Conflict(fresh.current_number, base_revision) from None
+            raise _conflict(fresh, base_revision, changes) from None
         audit.record(
             actor,
             "document.save",
@@ -199,6 +209,90 @@ def save_revision(
         search.enqueue(doc)
     db.session.refresh(doc)
     return revision
+
+
+def _conflict(doc: Document, base: int, changes: DocumentUpdate) -> Conflict:
+    db.session.refresh(doc)
+    current = doc.current
+    return Conflict(current.number, base, merge=merge_edit(doc, base, current, changes))
+
+
+def _versioned(rev: Revision) -> dict:
+    return {"title": rev.title, **{name: _plain(value) for name, value in rev.meta.items()}}
+
+
+def _plain(value):
+    """Enum members as their strings, so submitted and stored values compare and serialise."""
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return None if value is None else str(value)
+
+
+def merge_edit(
+    doc: Document, base: int | None, theirs: Revision, changes: DocumentUpdate
+) -> merging.DocumentMerge:
+    """``changes``, made on revision ``base``, merged three-way with revision ``theirs``: the
+    body line by line, title and metadata field by field. A base that is not a revision
+    before ``theirs`` counts as unknown, so every difference is a conflict."""
+    base_rev = doc.revision(base) if base and base < theirs.number else None
+    start = base_rev or theirs
+    fields = changes.changes()
+    mine = _versioned(start)
+    for name, value in fields.items():
+        # As in save_revision: an explicit null keeps a field, except a channel.
+        if name in mine and (value is not None or name == "channel"):
+            mine[name] = _plain(value)
+    if doc.kind == Kind.SCRIPT:
+        mine["audience"] = Audience.INTERNAL.value
+    body = fields.get("body")
+    return merging.DocumentMerge(
+        base=base_rev.number if base_rev else None,
+        theirs=theirs.number,
+        body=merging.merge_text(
+            base_rev.body if base_rev else "", start.body if body is None else body, theirs.body
+        ),
+        fields=merging.merge_fields(
+            _versioned(base_rev) if base_rev else None, mine, _versioned(theirs)
+        ),
+    )
+
+
+def save_merge(
+    doc: Document,
+    actor,
+    base: int | None,
+    theirs_number: int,
+    changes: DocumentUpdate,
+    blocks: dict[int, merging.Choice],
+    fields: dict[str, merging.Choice],
+    overwrite: bool = False,
+) -> Revision | None:
+    """Save an edit of revision ``base`` on top of revision ``theirs_number``, merged with it.
+
+    Every conflicting block and field takes its choice. With ``overwrite`` the edit is saved
+    as it was submitted, undoing the other person's change, and the revision message says so.
+    Raises Invalid naming each undecided block (``blok-N``) and field (``veld-NAME``),
+    NotFound for an unknown revision, Conflict when the document moved past theirs_number
+    (merged again), Forbidden without rights.
+    """
+    require(actor, Action.EDIT, doc)
+    theirs = get_revision(doc, theirs_number)
+    who = theirs.author.display_name if theirs.author else _("de import")
+    if overwrite:
+        note = _("overschreef de wijziging van %(who)s (revisie %(n)d)", who=who, n=theirs.number)
+        update = changes
+    else:
+        merged = merge_edit(doc, base, theirs, changes)
+        try:
+            body, values = merged.resolve(blocks, fields)
+        except merging.Undecided as exc:
+            raise Invalid({name: _("Kies welke versie blijft.") for name in exc.missing}) from None
+        note = _("samengevoegd met revisie %(n)d van %(who)s", n=theirs.number, who=who)
+        kept = changes.model_dump(include=changes.model_fields_set & {"min_edit_role"})
+        update = DocumentUpdate.model_validate({**values, **kept, "body": body})
+    own = changes.message[: MAX_MESSAGE - len(note) - 3]
+    message = f"{own} ({note})" if own else note[:1].upper() + note[1:]
+    return save_revision(doc, actor, theirs.number, update.model_copy(update={"message": message}))
 
 
 def get_revision(doc: Document, number: int) -> Revision:

@@ -1,0 +1,149 @@
+"""The three-way merge (kb/documents/merge.py): body line by line through merge3, fields one by
+one. Pure functions: no app, no database."""
+
+import pytest
+
+from kb.documents.merge import (
+    DocumentMerge,
+    Undecided,
+    merge_fields,
+    merge_text,
+)
+
+BASE = "# Modem\n\nZet de modem uit.\nWacht tien seconden.\nZet de modem weer aan."
+
+
+def origins(merge):
+    return [s.origin for s in merge.segments]
+
+
+def test_changes_in_different_places_merge_cleanly_and_say_whose_they_are():
+    theirs = BASE.replace("# Modem", "# Modem resetten")
+    mine = BASE + "\n\nBlijft het lampje rood? Bel de storingslijn."
+    merge = merge_text(BASE, mine, theirs)
+    assert merge.clean and merge.conflicts == []
+    assert merge.text == (
+        "# Modem resetten\n\nZet de modem uit.\nWacht tien seconden.\nZet de modem weer aan."
+        "\n\nBlijft het lampje rood? Bel de storingslijn."
+    )
+    assert origins(merge) == ["theirs", "unchanged", "mine"]
+    theirs_seg, _, mine_seg = merge.segments
+    assert (theirs_seg.base, theirs_seg.theirs) == (("# Modem",), ("# Modem resetten",))
+    assert mine_seg.base == () and mine_seg.mine == (
+        "",
+        "Blijft het lampje rood? Bel de storingslijn.",
+    )
+    assert merge.resolve({}) == merge.text
+
+
+def test_overlapping_changes_are_a_conflict_with_all_three_versions():
+    mine = BASE.replace("tien", "twintig")
+    theirs = BASE.replace("tien", "dertig")
+    merge = merge_text(BASE, mine, theirs)
+    assert not merge.clean
+    [block] = merge.conflicts
+    assert block.conflict == 0
+    assert block.base == ("Wacht tien seconden.",)
+    assert block.mine == ("Wacht twintig seconden.",)
+    assert block.theirs == ("Wacht dertig seconden.",)
+    # Until decided, the text shows both between markers, at the line the block names.
+    lines = merge.text.split("\n")
+    assert lines[merge.conflict_line(0) - 1] == "<<<<<<< mijn versie"
+    assert "Wacht twintig seconden." in lines and "Wacht dertig seconden." in lines
+    with pytest.raises(KeyError):
+        merge.resolve({})
+    assert "Wacht twintig" in merge.resolve({0: "mine"})
+    assert "dertig" not in merge.resolve({0: "mine"})
+    assert "Wacht dertig" in merge.resolve({0: "theirs"})
+    assert "twintig" not in merge.resolve({0: "theirs"})
+    both = merge.resolve({0: "both"}).split("\n")
+    assert both[3:5] == ["Wacht dertig seconden.", "Wacht twintig seconden."]
+
+
+def test_both_making_the_same_change_is_no_conflict():
+    same = BASE.replace("tien", "dertig")
+    merge = merge_text(BASE, same, same)
+    assert merge.clean and merge.text == same
+    assert "both" in origins(merge)
+
+
+def test_deletions_merge_and_a_deletion_against_an_edit_conflicts():
+    base = "a\nb\nc\nd"
+    merge = merge_text(base, "a\nc\nd", "a\nb\nc")  # I delete b, they delete d
+    assert merge.clean and merge.text == "a\nc"
+    deleted = [s for s in merge.segments if s.origin != "unchanged"]
+    assert [(s.origin, s.base, s.lines) for s in deleted] == [
+        ("mine", ("b",), ()),
+        ("theirs", ("d",), ()),
+    ]
+    both_deleted = merge_text(base, "a\nc\nd", "a\nc\nd")
+    assert both_deleted.clean and both_deleted.text == "a\nc\nd"
+    assert ("both", ("b",), ()) in [(s.origin, s.base, s.lines) for s in both_deleted.segments]
+    edit_vs_delete = merge_text(base, "a\nB\nc\nd", "a\nc\nd")
+    [block] = edit_vs_delete.conflicts
+    assert (block.base, block.mine, block.theirs) == (("b",), ("B",), ())
+
+
+def test_an_empty_base_merges_identical_text_and_conflicts_otherwise():
+    assert merge_text("", "", "").text == ""
+    same = merge_text("", "Nieuw.\nTweede regel.", "Nieuw.\nTweede regel.")
+    assert same.clean and same.text == "Nieuw.\nTweede regel."
+    only_mine = merge_text("", "Van mij.", "")
+    assert only_mine.clean and only_mine.text == "Van mij."
+    different = merge_text("", "Van mij.", "Van hen.")
+    [block] = different.conflicts
+    assert (block.base, block.mine, block.theirs) == ((), ("Van mij.",), ("Van hen.",))
+
+
+def test_long_texts_with_many_blank_lines_still_align():
+    # difflib's autojunk would treat the blank lines of a 200+ line text as junk.
+    paragraphs = [f"Alinea {i}." for i in range(150)]
+    base = "\n\n".join(paragraphs)
+    mine = base.replace("Alinea 10.", "Alinea tien.")
+    theirs = base.replace("Alinea 140.", "Alinea honderdveertig.")
+    merge = merge_text(base, mine, theirs)
+    assert merge.clean
+    assert "Alinea tien." in merge.text and "Alinea honderdveertig." in merge.text
+    assert merge.text.count("\n") == base.count("\n")
+
+
+def test_fields_take_the_one_sided_change_and_conflict_when_both_differ():
+    base = {"title": "Modem", "category": "internet", "tags": ["modem"], "channel": None}
+    mine = {"title": "Modem herstarten", "category": "internet", "tags": ["modem"], "channel": None}
+    theirs = {"title": "Modem", "category": "storingen", "tags": ["wifi"], "channel": None}
+    fields = merge_fields(base, mine, theirs)
+    assert fields["title"].origin == "mine" and fields["title"].value == "Modem herstarten"
+    assert fields["category"].origin == "theirs" and fields["category"].value == "storingen"
+    assert fields["channel"].origin == "unchanged" and fields["channel"].value is None
+    mine["tags"] = ["router"]
+    tags = merge_fields(base, mine, theirs)["tags"]
+    assert tags.conflict
+    assert tags.choose("mine") == ["router"] and tags.choose("theirs") == ["wifi"]
+    assert tags.choose("both") == ["wifi", "router"]
+    with pytest.raises(ValueError):
+        fields["title"].choose("both")
+    same = merge_fields(base, {**base, "title": "X"}, {**base, "title": "X"})["title"]
+    assert same.origin == "both" and not same.conflict
+
+
+def test_without_a_base_every_field_difference_is_a_conflict():
+    fields = merge_fields(None, {"title": "A", "category": "x"}, {"title": "B", "category": "x"})
+    assert fields["title"].conflict and not fields["category"].conflict
+
+
+def test_document_merge_refuses_to_resolve_until_every_conflict_is_decided():
+    merge = DocumentMerge(
+        base=1,
+        theirs=2,
+        body=merge_text("a", "b", "c"),
+        fields=merge_fields({"title": "T"}, {"title": "Mijn"}, {"title": "Hun"}),
+    )
+    assert not merge.clean
+    with pytest.raises(Undecided) as undecided:
+        merge.resolve({0: "mine"}, {})
+    assert undecided.value.missing == ["veld-title"]
+    with pytest.raises(Undecided) as undecided:
+        merge.resolve({}, {})
+    assert undecided.value.missing == ["blok-0", "veld-title"]
+    body, values = merge.resolve({0: "theirs"}, {"title": "mine"})
+    assert (body, values) == ("c", {"title": "Mijn"})

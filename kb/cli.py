@@ -26,8 +26,10 @@ def register(app: Flask) -> None:
     from kb.demo import demo_command
     from kb.documents.cli import content_cli
     from kb.search.cli import search_cli
+    from kb.tickets.cli import tickets_cli
 
     app.cli.add_command(user_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(search_cli)
+    app.cli.add_command(tickets_cli)

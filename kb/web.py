@@ -8,6 +8,7 @@ BLUEPRINTS = (
     "kb.documents.views:bp",
     "kb.documents.editing:bp",
     "kb.console.views:bp",
+    "kb.tickets.views:bp",
     "kb.admin.views:bp",
     "kb.api:bp",
     "kb.api.openapi:bp",

@@ -1,0 +1,234 @@
+"""Article request use cases: file, take on, fulfil, reject; and demand, the queue's order.
+
+Fulfilling a request with a published document closes it and links every ticket that waited on
+it to that document and its published revision. Every write runs in one unit of work with an
+audit event; errors are domain errors.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import cast
+
+from flask_babel import gettext as _
+from sqlalchemy import CursorResult, func, select, update
+
+from kb.audit import service as audit
+from kb.db import unit_of_work, utcnow
+from kb.documents.models import Document, Status
+from kb.documents.policy import Action, require, visible_documents
+from kb.errors import NotFound
+from kb.extensions import db
+from kb.tickets.models import (
+    WAITING,
+    ArticleRequest,
+    EventKind,
+    RequestStatus,
+    Ticket,
+    TicketStatus,
+)
+from kb.tickets.schemas import RequestCreate, RequestDecision, RequestProgress, RequestRejection
+from kb.tickets.service import StateConflict, _event, _published
+
+
+def get_request(request_id: int) -> ArticleRequest:
+    """Raises NotFound."""
+    found = db.session.get(ArticleRequest, request_id)
+    if found is None:
+        raise NotFound(_("Verzoek %(id)s bestaat niet.", id=request_id))
+    return found
+
+
+def new_request(actor, data: RequestCreate) -> ArticleRequest:
+    """Add a request to the current unit of work (for resolve(), which files one)."""
+    now = utcnow()
+    found = ArticleRequest(
+        title=data.title,
+        details=data.details,
+        status=RequestStatus.OPEN,
+        created_by_id=getattr(actor, "id", None),
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(found)
+    db.session.flush()
+    audit.record(actor, "request.create", "request", found.id)
+    return found
+
+
+def create_request(actor, data: RequestCreate) -> ArticleRequest:
+    """File a request without a ticket. Raises Unauthorized, Forbidden."""
+    require(actor, Action.HANDLE_TICKETS)
+    with unit_of_work():
+        return new_request(actor, data)
+
+
+def _close(found: ArticleRequest, actor, status: RequestStatus, **values) -> None:
+    """Move a waiting request to ``status``; of two editors deciding at once, one wins."""
+    now = utcnow()
+    moved = cast(
+        CursorResult,
+        db.session.execute(
+            update(ArticleRequest)
+            .where(ArticleRequest.id == found.id, ArticleRequest.status.in_(WAITING))
+            .values(status=status, decided_by_id=actor.id, decided_at=now, updated_at=now, **values)
+            .execution_options(synchronize_session=False)
+        ),
+    ).rowcount
+    if moved != 1:
+        raise StateConflict(_("Dit verzoek is al afgehandeld of afgewezen."))
+
+
+def fulfil_request(found: ArticleRequest, actor, data: RequestDecision) -> ArticleRequest:
+    """Close ``found`` with a published document: it is done, its fulfilment time recorded,
+    and every ticket waiting on it is linked to that document and its published revision.
+
+    Raises NotFound (a document the actor may not read, or none), Invalid (not published),
+    StateConflict (already done or rejected), Unauthorized, Forbidden.
+    """
+    require(actor, Action.MANAGE_REQUESTS)
+    if not found.is_waiting:
+        raise StateConflict(_("Dit verzoek is al afgehandeld of afgewezen."))
+    doc = _published(actor, data.document)
+    link = {"document_id": doc.id, "revision_number": doc.published_number}
+    with unit_of_work():
+        _close(found, actor, RequestStatus.DONE, fulfilled_at=utcnow(), **link)
+        waiting = list(
+            db.session.scalars(
+                select(Ticket).where(
+                    Ticket.request_id == found.id,
+                    Ticket.status == TicketStatus.RESOLVED,
+                    Ticket.document_id.is_(None),
+                )
+            )
+        )
+        for ticket in waiting:
+            ticket.document_id = doc.id
+            ticket.revision_number = doc.published_number
+            _event(ticket, actor, EventKind.LINKED, request_id=found.id, **link)
+        audit.record(
+            actor,
+            "request.fulfil",
+            "request",
+            found.id,
+            document=doc.slug,
+            revision=doc.published_number,
+            tickets=[t.id for t in waiting],
+        )
+    db.session.refresh(found)
+    return found
+
+
+def reject_request(found: ArticleRequest, actor, data: RequestRejection) -> ArticleRequest:
+    """Close ``found`` without a document, saying why. Its tickets keep their link to it.
+
+    Raises StateConflict (already closed), Unauthorized, Forbidden.
+    """
+    require(actor, Action.MANAGE_REQUESTS)
+    with unit_of_work():
+        _close(found, actor, RequestStatus.REJECTED, reason=data.reason)
+        audit.record(actor, "request.reject", "request", found.id)
+    db.session.refresh(found)
+    return found
+
+
+def set_request_status(found: ArticleRequest, actor, data: RequestProgress) -> ArticleRequest:
+    """Take a waiting request on (in_progress) or put it back (open).
+
+    Raises StateConflict (done or rejected), Unauthorized, Forbidden.
+    """
+    require(actor, Action.MANAGE_REQUESTS)
+    with unit_of_work():
+        moved = cast(
+            CursorResult,
+            db.session.execute(
+                update(ArticleRequest)
+                .where(ArticleRequest.id == found.id, ArticleRequest.status.in_(WAITING))
+                .values(status=data.status, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            ),
+        ).rowcount
+        if moved != 1:
+            raise StateConflict(_("Dit verzoek is al afgehandeld of afgewezen."))
+        audit.record(actor, "request.status", "request", found.id, status=str(data.status))
+    db.session.refresh(found)
+    return found
+
+
+# Demand ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Demand:
+    """How much a request is wanted, and why. ``total`` orders the editors' queue.
+
+    Today: the tickets linked to it. Later signals (searches without results that match it,
+    "niet nuttig" votes on related documents, open suggestions) are added as fields here and
+    counted in demand(), so every page, the API and the dashboard agree on one figure.
+    """
+
+    tickets: int = 0
+    ticket_ids: list[int] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.tickets
+
+
+def demand(request_ids: Collection[int]) -> dict[int, Demand]:
+    """Demand per request id (every id given gets one, zero when nothing asks for it)."""
+    result = {rid: Demand() for rid in request_ids}
+    if not result:
+        return result
+    rows = db.session.execute(
+        select(Ticket.request_id, Ticket.id)
+        .where(Ticket.request_id.in_(result), Ticket.status == TicketStatus.RESOLVED)
+        .order_by(Ticket.id)
+    )
+    for request_id, ticket_id in rows:
+        entry = result[request_id]
+        entry.tickets += 1
+        entry.ticket_ids.append(ticket_id)
+    return result
+
+
+def list_requests(
+    status: RequestStatus | None = None, limit: int = 200
+) -> list[tuple[ArticleRequest, Demand]]:
+    """Requests with ``status`` (default: the waiting ones, open and in progress), the highest
+    demand first, then the oldest."""
+    statuses = (status,) if status is not None else WAITING
+    found = list(
+        db.session.scalars(
+            select(ArticleRequest)
+            .where(ArticleRequest.status.in_(statuses))
+            .order_by(ArticleRequest.created_at, ArticleRequest.id)
+        )
+    )
+    demands = demand([r.id for r in found])
+    ranked = sorted(found, key=lambda r: -demands[r.id].total)  # stable: oldest first on a tie
+    return [(r, demands[r.id]) for r in ranked[:limit]]
+
+
+def candidates(user, limit: int = 300) -> list[tuple[str, str]]:
+    """(slug, title) of the published documents ``user`` reads, the newest publication first:
+    what an editor can fulfil a request with."""
+    rows = db.session.execute(
+        visible_documents(user)
+        .where(Document.status == Status.PUBLISHED)
+        .order_by(Document.published_at.desc(), Document.id.desc())
+        .limit(limit)
+        .with_only_columns(Document.slug, Document.published_title)
+    )
+    return [(slug, title or slug) for slug, title in rows]
+
+
+def waiting_requests(limit: int = 100) -> list[ArticleRequest]:
+    """Open and in-progress requests by title, for an agent picking one to resolve with."""
+    return list(
+        db.session.scalars(
+            select(ArticleRequest)
+            .where(ArticleRequest.status.in_(WAITING))
+            .order_by(func.lower(ArticleRequest.title))
+            .limit(limit)
+        )
+    )

@@ -288,7 +288,7 @@ class WhooshBackend:
         return Or([Term("level", level) for level in sorted(levels)])
 
     def search(self, query: Query) -> Results:
-        """Ranked by kb.search.ranking; exact totals and facets over the allowed matches."""
+        """Ranked by kb.search.whoosh.ranking; exact totals and facets over the allowed matches."""
 
         def run(searcher: Any) -> Results:
             allowed = self._allowed(searcher, query.levels, query.filters)

@@ -47,8 +47,44 @@
     return span;
   }
 
-  function render(results) {
+  function renderTicket(t, i) {
+    var li = document.createElement("li");
+    li.setAttribute("role", "option");
+    li.id = "console-ticket-" + i;
+    li.className = "ticket-result";
+    li.dataset.open = t.open;
+    var a = document.createElement("a");
+    a.href = t.open;
+    a.className = "result-title";
+    a.textContent = t.ref;
+    li.appendChild(a);
+    li.appendChild(badge(labels.ticket + " · " + t.status_label, "ticket"));
+    var subject = document.createElement("p");
+    subject.className = "snippet";
+    subject.textContent = t.subject;
+    li.appendChild(subject);
+    if (t.agreements && t.agreements.length) {
+      var ul = document.createElement("ul");
+      ul.className = "ticket-agreements-inline";
+      ul.setAttribute("aria-label", labels.agreements);
+      t.agreements.forEach(function (text) {
+        var item = document.createElement("li");
+        item.textContent = text; // agents' text: never parsed as HTML
+        ul.appendChild(item);
+      });
+      li.appendChild(ul);
+    }
+    li.addEventListener("click", function (e) {
+      if (e.ctrlKey || e.metaKey || e.shiftKey) return;
+      e.preventDefault();
+      open(li.dataset.open, li);
+    });
+    return li;
+  }
+
+  function render(results, tickets) {
     list.innerHTML = "";
+    (tickets || []).forEach(function (t, i) { list.appendChild(renderTicket(t, i)); });
     results.forEach(function (r, i) {
       var li = document.createElement("li");
       li.setAttribute("role", "option");
@@ -83,10 +119,11 @@
       list.appendChild(li);
     });
     var q = input.value.trim();
-    list.hidden = results.length === 0;
-    none.hidden = !(q && results.length === 0);
+    var count = results.length + (tickets || []).length;
+    list.hidden = count === 0;
+    none.hidden = !(q && count === 0);
     empty.hidden = !!q;
-    input.setAttribute("aria-expanded", results.length ? "true" : "false");
+    input.setAttribute("aria-expanded", count ? "true" : "false");
     setActive(0);
   }
 
@@ -98,7 +135,7 @@
     if (channel) url += "&kanaal=" + encodeURIComponent(channel);
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : { results: [] }; })
-      .then(function (data) { if (mine === ticket) render(data.results || []); })
+      .then(function (data) { if (mine === ticket) render(data.results || [], data.tickets || []); })
       .catch(function () { if (mine === ticket) render([]); });
   }
 
@@ -141,10 +178,12 @@
     });
   }
 
+  var FRAGMENT = { Accept: "text/html", "X-KB-Fragment": "1" }; // ticket views: no page around
+
   function open(url, from) {
-    fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" })
+    fetch(url, { headers: FRAGMENT, credentials: "same-origin" })
       .then(function (r) {
-        if (!r.ok) throw new Error(String(r.status));
+        if (!r.ok || r.redirected) throw new Error(String(r.status));
         return r.text();
       })
       .then(function (html) {
@@ -153,21 +192,81 @@
         root.classList.add("reading");
         var title = pane.querySelector("h1");
         var fragment = pane.querySelector(".console-fragment").dataset;
-        remember({
-          slug: fragment.slug,
-          title: title ? title.firstChild.textContent.trim() : fragment.slug,
-          kind: fragment.kind,
-          channel: fragment.channel,
-        });
+        if (fragment.slug) { // a document, not a ticket: remembered on this device
+          remember({
+            slug: fragment.slug,
+            title: title ? title.firstChild.textContent.trim() : fragment.slug,
+            kind: fragment.kind,
+            channel: fragment.channel,
+          });
+        }
         var script = pane.querySelector("[data-kb-script]");
         if (script && window.kbScript) window.kbScript.init(script);
-        pane.focus({ preventScroll: true });
+        settle(pane);
         pane.scrollIntoView({ block: "start" });
       })
       .catch(function () {
         pane.hidden = false;
         pane.textContent = labels.error;
       });
+  }
+
+  // Focus what the fresh content asks for (a form's first field), else the pane itself.
+  function settle(scope) {
+    var first = scope.querySelector("[autofocus]");
+    if (first) first.focus();
+    else pane.focus({ preventScroll: true });
+  }
+
+  // Forms in the pane (new ticket, notes, resolve, the ticket picker) post in place: the
+  // answer replaces the form's [data-swap] block, so nothing else on screen moves.
+  pane.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.matches("form[data-fragment-form]")) return;
+    e.preventDefault();
+    var data = new FormData(form);
+    if (e.submitter && e.submitter.name) data.append(e.submitter.name, e.submitter.value);
+    var target = form.closest("[data-swap]") || pane;
+    fetch(form.action, { method: "POST", body: data, headers: FRAGMENT, credentials: "same-origin" })
+      .then(function (r) {
+        // 422 and 409 answer with the form or panel again, showing what to fix.
+        if (r.redirected || !(r.ok || r.status === 422 || r.status === 409)) throw new Error(String(r.status));
+        return r.text();
+      })
+      .then(function (html) {
+        var box = document.createElement("div");
+        box.innerHTML = html; // rendered by the server
+        var fresh = box.firstElementChild;
+        if (!fresh || target === pane) { pane.innerHTML = html; settle(pane); return; }
+        target.replaceWith(fresh);
+        settle(fresh);
+      })
+      .catch(function () {
+        var p = document.createElement("p");
+        p.className = "error";
+        p.setAttribute("role", "alert");
+        p.textContent = labels.error;
+        form.appendChild(p);
+      });
+  });
+
+  function showPicker() {
+    var picker = pane.querySelector("[data-ticket-picker]");
+    if (!picker) return false;
+    picker.hidden = false;
+    var field = picker.querySelector("input[name=ticket]");
+    field.focus();
+    field.select(); // Enter resolves the pre-filled ticket; typing replaces it
+    return true;
+  }
+
+  function hidePicker(picker) {
+    picker.hidden = true;
+    pane.focus({ preventScroll: true });
+  }
+
+  function newTicket() {
+    if (root.dataset.ticketForm) open(root.dataset.ticketForm, null);
   }
 
   function back() {
@@ -179,7 +278,7 @@
   }
 
   function typing(target) {
-    return target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.isContentEditable);
+    return target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT" || target.isContentEditable);
   }
 
   input.addEventListener("input", schedule);
@@ -199,6 +298,22 @@
   });
 
   document.addEventListener("keydown", function (e) {
+    var plain = !(e.ctrlKey || e.metaKey || e.altKey) && !typing(e.target);
+    if (e.key === "t" && plain && !pane.hidden) {
+      if (showPicker()) e.preventDefault(); // the key itself is not typed into the field
+      return;
+    }
+    if (e.key === "n" && plain && root.dataset.ticketForm) {
+      e.preventDefault();
+      newTicket();
+      return;
+    }
+    var picker = e.target.closest && e.target.closest("[data-ticket-picker]");
+    if (e.key === "Escape" && picker) {
+      e.preventDefault();
+      hidePicker(picker);
+      return;
+    }
     if (e.key === "/" && !typing(e.target)) {
       e.preventDefault();
       if (!pane.hidden) back();
@@ -216,9 +331,13 @@
   });
 
   root.addEventListener("click", function (e) {
-    var target = e.target.closest("[data-back], [data-copy-link], .console-empty a[data-open]");
+    var target = e.target.closest(
+      "[data-back], [data-copy-link], [data-ticket-open], [data-new-ticket], .console-empty a[data-open], #console-doc a[data-ticket-link]"
+    );
     if (!target) return;
     if (target.hasAttribute("data-back")) { back(); return; }
+    if (target.hasAttribute("data-ticket-open")) { showPicker(); return; }
+    if (target.hasAttribute("data-new-ticket")) { newTicket(); return; }
     if (target.hasAttribute("data-copy-link")) {
       navigator.clipboard.writeText(target.dataset.copyLink).then(function () {
         target.textContent = labels.copied;

@@ -1,16 +1,20 @@
-"""/console: the agents' workspace. Search while typing, open a document in place, follow it.
+"""/console: the agents' workspace. Search while typing, open a document in place, follow it;
+find a ticket by its reference, and link the open document to a ticket in two keys (t, Enter).
 
 Everything here is for agents and up; anyone else gets the login page or a 404.
 """
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, g, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from kb.console import service
 from kb.documents.forms import CHANNEL_LABELS
-from kb.documents.models import Channel, Kind
+from kb.documents.models import Channel, Kind, Status
 from kb.documents.policy import Action, allowed, load_for
 from kb.documents.service import resolved_html
+from kb.tickets import service as tickets
+from kb.tickets.forms import TICKET_STATUS_LABELS
+from kb.tickets.models import Ticket, TicketStatus
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
@@ -30,8 +34,27 @@ def index():
         chips=[(c, CHANNEL_LABELS[c]) for c in Channel],
         channel_names={str(c): str(label) for c, label in CHANNEL_LABELS.items()},
         most_used=service.most_used(current_user),
+        my_tickets=tickets.recent_open(current_user) if _handles_tickets() else [],
         q=request.args.get("q", "")[:100],
     )
+
+
+def _handles_tickets() -> bool:
+    return allowed(current_user, Action.HANDLE_TICKETS)
+
+
+def _ticket(ticket: Ticket) -> dict:
+    """A ticket found by its reference: enough to recognise it, and its agreements."""
+    return {
+        "id": ticket.id,
+        "ref": ticket.external_ref,
+        "subject": ticket.subject,
+        "status": ticket.status,
+        "status_label": str(TICKET_STATUS_LABELS[TicketStatus(ticket.status)]),
+        "priority": ticket.priority,
+        "agreements": [n.body for n in ticket.agreements[-5:]],
+        "open": url_for("tickets.show", ticket_id=ticket.id),
+    }
 
 
 @bp.route("/zoeken")
@@ -40,8 +63,10 @@ def find():
     text = request.args.get("q", "")[:100]
     channel = request.args.get("kanaal") or None
     found = service.find(current_user, text, channel)
+    refs = tickets.find_by_ref(text) if _handles_tickets() else []
     return {
         "query": text,
+        "tickets": [_ticket(t) for t in refs],  # a matching reference comes before documents
         "results": [
             {
                 "slug": f.slug,
@@ -70,4 +95,7 @@ def document(slug: str):
         revision=revision,
         html=resolved_html(revision.html, current_user),
         is_script=doc.kind == Kind.SCRIPT,
+        # "Dit loste ticket … op": a published document the agent reads can resolve a ticket.
+        can_link=_handles_tickets() and doc.status == Status.PUBLISHED,
+        open_tickets=tickets.recent_open(current_user) if _handles_tickets() else [],
     )

@@ -279,9 +279,13 @@ def readable_document_ids(user, ids: set[int]) -> set[int]:
 
 
 def find_by_ref(text: str, limit: int = 3) -> list[Ticket]:
-    """Tickets whose reference is ``text`` (any case) first, then those starting with it."""
+    """Tickets whose reference is ``text`` (any case) first, then those starting with it.
+
+    Only a text with a digit is looked up: references carry numbers, the words an agent types
+    to find a script do not (so "opzeggen" never lists ticket OPZ-1).
+    """
     text = text.strip()
-    if not text or len(text) > 64:
+    if not text or len(text) > 64 or not any(c.isdigit() for c in text):
         return []
     ref = func.lower(Ticket.external_ref)
     needle = text.lower()

@@ -74,7 +74,7 @@ def fragment_context() -> dict[str, Any]:
 @bp.app_template_filter("duration")
 def duration(value: timedelta) -> str:
     """A span of time in words ("3 uur", "2 dagen"), for answer and publication times."""
-    return format_timedelta(value, threshold=1.5, format="long")
+    return format_timedelta(value, granularity="minute", threshold=1.5)
 
 
 @bp.after_request
@@ -92,13 +92,12 @@ def _confirmed() -> bool:
     return request.form.get("confirm_personal_data") == "1"
 
 
-def _apply(form: FlaskForm, exc: Invalid, fields: dict[str, str] | None = None) -> None:
-    """Put each error on its field (``fields`` maps error keys to field names)."""
+def _apply(form: FlaskForm, exc: Invalid) -> None:
+    """Put each error on its field; an error about the whole input goes above the form."""
     for key, message in exc.errors.items():
-        if key == "confirm_personal_data":
+        if key == "confirm_personal_data":  # the warning's button says it
             continue
-        name = (fields or {}).get(key, key.split(".")[-1])
-        field = getattr(form, name, None)
+        field = form._fields.get(key.split(".")[-1])
         (field.errors if field is not None else form.form_errors).append(message)
 
 
@@ -254,7 +253,7 @@ def resolve(ticket_id: int):
         except StateConflict as exc:
             form.form_errors.append(exc.detail)
         except Invalid as exc:
-            _apply(form, exc, {"body": "form_errors"})
+            _apply(form, exc)
         else:
             return _done(ticket, _("Ticket %(ref)s is opgelost.", ref=ticket.external_ref))
     return _panel(ticket, 422, **{key: form})

@@ -137,7 +137,28 @@
     });
   });
 
+  // The editor (editor.js) keeps a local copy of unsaved text and marks a save as under way;
+  // landing on the document's page means the save went through, so the copy can go.
+  function clearSavedDraft() {
+    var saving;
+    try {
+      saving = JSON.parse(sessionStorage.getItem("kb:saving") || "null");
+      sessionStorage.removeItem("kb:saving");
+    } catch (e) {
+      return;
+    }
+    if (!saving || !saving.slug || window.location.pathname !== saving.done) return;
+    var prefix = "kb:concept:" + saving.slug + ":";
+    try {
+      for (var i = localStorage.length - 1; i >= 0; i--) {
+        var key = localStorage.key(i);
+        if (key && key.indexOf(prefix) === 0) localStorage.removeItem(key);
+      }
+    } catch (e) { /* storage blocked */ }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    clearSavedDraft();
     setupPreview();
     document.querySelectorAll("input[data-suggest]").forEach(setupSuggest);
   });

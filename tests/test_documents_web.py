@@ -148,10 +148,19 @@ def test_save_from_stale_revision_shows_conflict_and_keeps_text(app, make_docume
     assert "Iemand anders heeft dit document intussen gewijzigd" in page
     assert "+Tekst van Alice." in page  # the other person's change
     assert "Tekst van Bob." in page  # my own text, kept for merging
-    assert 'name="base_revision" type="hidden" value="2"' in page
+    # Both replaced the one line: a block to decide, started on 1, merged with 2.
+    assert 'name="blok-0"' in page
+    assert 'name="base_revision" value="1"' in page and 'name="theirs_revision" value="2"' in page
     merged = b.post_form(
-        f"/artikel/{slug}/bewerken",
-        {**common, "body": "Tekst van Alice.\n\nTekst van Bob.", "base_revision": _base(page)},
+        f"/artikel/{slug}/samenvoegen",
+        {
+            **common,
+            "body": "Tekst van Bob.",
+            "base_revision": "1",
+            "theirs_revision": "2",
+            "blok-0": "both",
+            "action": "opslaan",
+        },
     )
     assert merged.status_code in (302, 303)
     final = b.get(f"/artikel/{slug}").get_data(as_text=True)

@@ -1,19 +1,26 @@
-"""Editing pages for editors: list, create, edit (with conflict page), publish, history, diff,
-restore, preview. Everyone else gets a 404."""
+"""Editing pages for editors: list, create, edit (with the merge page on a conflict), publish,
+history, diff, restore, preview, presence. Everyone else gets a 404."""
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from kb.documents import diff as diffs
-from kb.documents import markdown, reading, service
-from kb.documents.forms import ActionForm, DocumentForm, RevisionForm
+from kb.documents import markdown, presence, reading, service
+from kb.documents.forms import (
+    AUDIENCE_LABELS,
+    CHANNEL_LABELS,
+    ActionForm,
+    DocumentForm,
+    MergeForm,
+    RevisionForm,
+)
+from kb.documents.merge import CHOICES, Choice, DocumentMerge, Undecided
 from kb.documents.models import MAX_BODY, STATUSES, Document
 from kb.documents.policy import Action, allowed, load_for, require
 from kb.documents.schemas import DocumentCreate, DocumentUpdate, parse
 from kb.documents.service import resolved_html
 from kb.errors import Conflict, Forbidden, Invalid
-from kb.extensions import db
 
 bp = Blueprint("editing", __name__)
 PER_PAGE = 50
@@ -31,9 +38,9 @@ def editors_only():
         abort(404)
 
 
-def _document_form() -> DocumentForm:
+def _document_form(cls: type[DocumentForm] = DocumentForm) -> DocumentForm:
     """Only supervisors see (and may send) who is allowed to edit."""
-    form = DocumentForm()
+    form = cls()
     if not allowed(current_user, Action.SET_MIN_EDIT_ROLE):
         del form.min_edit_role
     return form
@@ -108,51 +115,186 @@ def edit(slug: str):
     form = _document_form()
     if request.method == "GET":
         current = doc.current  # the newest revision, with its own metadata
-        form.title.data, form.body.data = current.title, current.body
-        form.audience.data, form.channel.data = current.audience, current.channel or ""
-        form.category.data, form.tags.data = current.category, ", ".join(current.tags or [])
-        if "min_edit_role" in form:
-            form.min_edit_role.data = doc.min_edit_role
-        form.kind.data = doc.kind
+        _fill(form, doc, current.title, current.body, current.meta)
         form.base_revision.data = str(doc.current_number)
-        return render_template("editing/edit.html", form=form, doc=doc)
+        return _editor(doc, form)
     form.kind.data = doc.kind
     if form.validate_on_submit():
         try:
-            base = int(form.base_revision.data or "")
-        except (TypeError, ValueError):
-            base = None
-        try:
             changes = parse(DocumentUpdate, _form_data(form, doc))
-            revision = service.save_revision(doc, current_user, base, changes)
+            revision = service.save_revision(
+                doc, current_user, _number(form.base_revision), changes
+            )
         except Conflict as exc:
-            return _conflict(doc, form, exc)
+            return _conflict(doc, form, exc.merge)
         except Invalid as exc:
             _apply_errors(form, exc)
         except Forbidden as exc:
             form.form_errors.append(exc.detail)
         else:
-            if revision is None:
-                flash(_("Er was niets veranderd; er is geen nieuwe revisie gemaakt."), "info")
-            else:
-                flash(_("Opgeslagen als revisie %(n)d.", n=revision.number), "success")
-            return redirect(url_for("documents.show", slug=doc.slug))
-    return render_template("editing/edit.html", form=form, doc=doc), 422
+            return _saved(doc, revision)
+    return _editor(doc, form, 422)
 
 
-def _conflict(doc: Document, form: DocumentForm, exc: Conflict):
-    """Show what the other person changed next to the user's own text, kept for merging."""
-    db.session.refresh(doc)
-    base = doc.revision(exc.base) if exc.base else None
-    current = doc.current
-    theirs = diffs.source_diff(base, current) if base else []
-    form.base_revision.data = str(current.number)
+def _fill(form: DocumentForm, doc: Document, title: str, body: str, meta: dict) -> None:
+    form.title.data, form.body.data = title, body
+    form.audience.data, form.channel.data = meta["audience"], meta["channel"] or ""
+    form.category.data, form.tags.data = meta["category"] or "", ", ".join(meta["tags"] or [])
+    if "min_edit_role" in form and request.method == "GET":
+        form.min_edit_role.data = doc.min_edit_role
+    form.kind.data = doc.kind
+
+
+def _editor(doc: Document, form: DocumentForm, status: int = 200):
+    """The editor; ``status`` other than 200 means it shows text that is not saved yet."""
     return (
         render_template(
-            "editing/conflict.html", doc=doc, form=form, base=base, current=current, theirs=theirs
+            "editing/edit.html",
+            form=form,
+            doc=doc,
+            unsaved=request.method == "POST",
+            present=presence.describe(presence.others(doc, current_user)),
+            heartbeat=presence.HEARTBEAT,
         ),
-        409,
+        status,
     )
+
+
+def _saved(doc: Document, revision):
+    presence.leave(doc, current_user)
+    if revision is None:
+        flash(_("Er was niets veranderd; er is geen nieuwe revisie gemaakt."), "info")
+    else:
+        flash(_("Opgeslagen als revisie %(n)d.", n=revision.number), "success")
+    return redirect(url_for("documents.show", slug=doc.slug))
+
+
+def _number(field) -> int | None:
+    try:
+        return int(field.data or "")
+    except (TypeError, ValueError):
+        return None
+
+
+def _conflict(
+    doc: Document,
+    form: DocumentForm,
+    merge: DocumentMerge | None,
+    errors: dict[str, str] | None = None,
+    status: int = 409,
+):
+    """The edit merged with the newest revision: ready to save, or with choices to make.
+
+    The edit as submitted travels along in hidden fields, so nothing is lost on any path.
+    """
+    if merge is None:  # the service always merges; a Conflict from elsewhere has none
+        abort(409)
+    theirs = service.get_revision(doc, merge.theirs)
+    base = doc.revision(merge.base) if merge.base else None
+    mine_body = "\n".join(line for seg in merge.body.segments for line in seg.mine)
+    choices = {k: v for k, v in request.form.items() if k.startswith(("blok-", "veld-"))}
+    labels = {name: form[name].label.text for name in merge.fields if name in form}
+    return (
+        render_template(
+            "editing/conflict.html",
+            doc=doc,
+            form=form,
+            merge=merge,
+            base=base,
+            current=theirs,
+            who=theirs.author.display_name if theirs.author else _("de import"),
+            mine_body=mine_body,
+            theirs_diff=diffs.source_diff(base, theirs) if base else [],
+            changed_fields=[f for f in merge.fields.values() if f.origin != "unchanged"],
+            field_labels={"language": _("Taal"), **labels},
+            show=_show_value,
+            choices=choices,
+            errors=errors or {},
+            present=presence.describe(presence.others(doc, current_user)),
+            heartbeat=presence.HEARTBEAT,
+        ),
+        status,
+    )
+
+
+def _show_value(name: str, value) -> str:
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(value)
+    if name == "audience" and value in AUDIENCE_LABELS:
+        return str(AUDIENCE_LABELS[value])
+    if name == "channel" and value in CHANNEL_LABELS:
+        return str(CHANNEL_LABELS[value])
+    return str(value)
+
+
+@bp.route("/artikel/<slug>/samenvoegen", methods=["POST"])
+def merge(slug: str):
+    """The conflict page's form: save the merge (every overlap decided), open it in the
+    editor, or, chosen explicitly, save the edit over the other person's change."""
+    doc = load_for(current_user, slug, Action.EDIT)
+    form = _document_form(MergeForm)
+    form.kind.data = doc.kind
+    if not form.validate_on_submit():
+        abort(400)
+    base, theirs = _number(form.base_revision), _number(form.theirs_revision)
+    if theirs is None:
+        abort(400)
+    try:
+        changes = parse(DocumentUpdate, _form_data(form, doc))
+    except Invalid as exc:
+        _apply_errors(form, exc)
+        return _editor(doc, form, 422)
+    blocks: dict[int, Choice] = {}
+    fields: dict[str, Choice] = {}
+    for key, value in request.form.items():
+        if value not in CHOICES:
+            continue
+        if key.startswith("blok-") and key[5:].isdigit():
+            blocks[int(key[5:])] = value
+        elif key.startswith("veld-"):
+            fields[key[5:]] = value
+    action = request.form.get("action", "opslaan")
+    merged = service.merge_edit(doc, base, service.get_revision(doc, theirs), changes)
+    if action == "bewerken":
+        try:
+            body, values = merged.resolve(blocks, fields)
+        except Undecided as exc:
+            return _undecided(doc, form, merged, exc.missing)
+        _fill(form, doc, values["title"], body, values)
+        form.base_revision.data = str(theirs)
+        return _editor(doc, form)
+    try:
+        revision = service.save_merge(
+            doc, current_user, base, theirs, changes, blocks, fields, action == "overschrijven"
+        )
+    except Conflict as exc:  # someone saved again meanwhile: merge with that too
+        form.base_revision.data = str(theirs)
+        return _conflict(doc, form, exc.merge)
+    except Invalid as exc:
+        undecided = [k for k in exc.errors if k.startswith(("blok-", "veld-"))]
+        if undecided:
+            return _undecided(doc, form, merged, undecided)
+        form.form_errors.extend(exc.errors.values())
+        return _conflict(doc, form, merged, status=422)
+    except Forbidden as exc:
+        form.form_errors.append(exc.detail)
+        return _conflict(doc, form, merged, status=403)
+    return _saved(doc, revision)
+
+
+def _undecided(doc: Document, form: DocumentForm, merged: DocumentMerge, missing: list[str]):
+    errors = {name: _("Kies welke versie blijft.") for name in missing}
+    return _conflict(doc, form, merged, errors, 422)
+
+
+@bp.route("/artikel/<slug>/aanwezig", methods=["POST"])
+def here(slug: str):
+    """The editor's heartbeat (CSRF header, like the preview): who else is editing."""
+    doc = load_for(current_user, slug, Action.EDIT)
+    presence.report(doc, current_user)
+    return {"text": presence.describe(presence.others(doc, current_user))}
 
 
 @bp.route("/artikel/<slug>/publiceren", methods=["POST"])

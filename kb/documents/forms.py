@@ -85,6 +85,13 @@ class DocumentForm(FlaskForm):
     base_revision = HiddenField()
 
 
+class MergeForm(DocumentForm):
+    """The conflict page: the edit as submitted (hidden), made on base_revision, merged with
+    theirs_revision. The choices per block and field are radio buttons read by the view."""
+
+    theirs_revision = HiddenField()
+
+
 class RevisionForm(FlaskForm):
     """A button that acts on one revision (publish, restore)."""
 

@@ -155,3 +155,19 @@ class Document(Model):
 
     def __repr__(self) -> str:
         return f"<Document {self.slug} r{self.current_number} {self.status}>"
+
+
+class EditorPresence(Model):
+    """Who has a document's editor open, for "Ook bezig met dit document". One row per
+    document and editor, kept up to date by the editor page's heartbeat (presence.py)."""
+
+    __tablename__ = "editor_presences"
+    __table_args__ = (UniqueConstraint("document_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user = relationship("User", lazy="joined")

@@ -220,10 +220,24 @@
 
   // Forms in the pane (new ticket, notes, resolve, the ticket picker) post in place: the
   // answer replaces the form's [data-swap] block, so nothing else on screen moves.
+  var ticketsChanged = false;
+  var myTickets = document.getElementById("console-my-tickets");
+
+  // Back from a ticket: the agent's open tickets may have changed (a new one, one resolved).
+  function refreshMyTickets() {
+    if (!myTickets || !ticketsChanged) return;
+    ticketsChanged = false;
+    fetch(myTickets.dataset.refresh, { headers: FRAGMENT, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) { if (html !== null) myTickets.innerHTML = html; })
+      .catch(function () { /* the list stays as it was */ });
+  }
+
   pane.addEventListener("submit", function (e) {
     var form = e.target;
     if (!form.matches("form[data-fragment-form]")) return;
     e.preventDefault();
+    ticketsChanged = true;
     var data = new FormData(form);
     if (e.submitter && e.submitter.name) data.append(e.submitter.name, e.submitter.value);
     var target = form.closest("[data-swap]") || pane;
@@ -270,6 +284,7 @@
   }
 
   function back() {
+    refreshMyTickets();
     pane.hidden = true;
     pane.innerHTML = "";
     root.classList.remove("reading");

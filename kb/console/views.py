@@ -83,6 +83,14 @@ def find():
     }
 
 
+@bp.route("/tickets")
+def my_tickets():
+    """The agent's open tickets, as a fragment for the console's empty state."""
+    if not _handles_tickets():
+        abort(404)
+    return render_template("console/_my_tickets.html", my_tickets=tickets.recent_open(current_user))
+
+
 @bp.route("/document/<slug>")
 def document(slug: str):
     """A document as a fragment for the console, without a full page load."""

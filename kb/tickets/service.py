@@ -47,9 +47,10 @@ class PersonalData(Invalid):
 
     def __init__(self, field: str, kinds: list[str]) -> None:
         self.kinds = kinds
+        self.warning = privacy.warning(kinds)
         super().__init__(
             {
-                field: privacy.warning(kinds),
+                field: self.warning,
                 "confirm_personal_data": _("Bevestig om het toch op te slaan."),
             }
         )

@@ -121,6 +121,7 @@ def _panel(ticket: Ticket, status: int = 200, **forms: Any):
         "request_form": request_form,
         "new_request_form": forms.get("new_request_form") or _fresh(RequestForm),
         "privacy": forms.get("privacy"),
+        "focus_note": forms.get("focus_note", False),
         "readable_ids": service.readable_document_ids(
             current_user, {e.document_id for e in ticket.events if e.document_id}
         ),
@@ -129,9 +130,10 @@ def _panel(ticket: Ticket, status: int = 200, **forms: Any):
     return render_template(template, **context), status
 
 
-def _done(ticket: Ticket, message: str):
+def _done(ticket: Ticket, message: str, focus_note: bool = False):
+    """After a write: the fresh panel in the console, else back to the ticket's page."""
     if _fragment():
-        return _panel(ticket)
+        return _panel(ticket, focus_note=focus_note)
     flash(message, "success")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))
 
@@ -175,13 +177,13 @@ def new():
                 },
             )
             ticket = service.create_ticket(current_user, data)
-        except PersonalData as exc:
+        except PersonalData as exc:  # the warning says it, with its "Toch opslaan" button
             privacy = exc
-            _apply(form, exc)
         except Invalid as exc:
             _apply(form, exc)
         else:
-            return _done(ticket, _("Ticket %(ref)s is aangemaakt.", ref=ticket.external_ref))
+            created = _("Ticket %(ref)s is aangemaakt.", ref=ticket.external_ref)
+            return _done(ticket, created, focus_note=True)  # next: log what was agreed
     template = "tickets/_new.html" if _fragment() else "tickets/new.html"
     status = 422 if request.method == "POST" else 200
     return render_template(template, form=form, privacy=privacy), status
@@ -208,15 +210,14 @@ def add_note(ticket_id: int):
             )
             note = service.add_note(ticket, current_user, data)
         except PersonalData as exc:
-            _apply(form, exc)
-            return _panel(ticket, 422, note_form=form, privacy=exc)
+            return _panel(ticket, 422, note_form=form, privacy=exc, focus_note=True)
         except Invalid as exc:
             _apply(form, exc)
         else:
             done = (
                 _("Afspraak vastgelegd.") if note.kind == "agreement" else _("Notitie opgeslagen.")
             )
-            return _done(ticket, done)
+            return _done(ticket, done, focus_note=True)
     return _panel(ticket, 422, note_form=form)
 
 
@@ -282,8 +283,14 @@ def link():
             if not _fragment():
                 flash(_("Ticket %(ref)s is opgelost.", ref=ticket.external_ref), "success")
                 return redirect(url_for("tickets.show", ticket_id=ticket.id))
-            link = service.readable_link(ticket, current_user)
-            return render_template("tickets/_linked.html", ticket=ticket, link=link)
+            return render_template(
+                "tickets/_link.html",
+                linked=ticket,
+                link=service.readable_link(ticket, current_user),
+                slug=form.document.data,
+                open_tickets=service.recent_open(current_user),
+                picker_hidden=True,  # t again links the next ticket
+            )
     page = render_template(
         "tickets/_link.html",
         ref=form.ticket.data,

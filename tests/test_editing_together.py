@@ -113,7 +113,8 @@ def test_edits_that_do_not_overlap_are_merged_and_saved_with_one_click(app, slug
     # Both changes are marked in the merged text: hers as hers, his as his.
     assert "Gewijzigd door Anna Test" in page and "Uw wijziging" in page
     theirs_block = page[page.index('class="m-block m-theirs"') :]
-    assert "# Modem opnieuw starten" in theirs_block.split("</div>")[0]
+    # The words she added are marked within her line.
+    assert '# Modem <mark class="m-word">opnieuw starten</mark>' in theirs_block.split("</div>")[0]
     mine_block = page[page.index('class="m-block m-mine"') :]
     assert "Brandt het lampje rood?" in mine_block.split("</div>")[0]
     assert 'type="radio"' not in page  # nothing to decide
@@ -142,7 +143,8 @@ def test_overlapping_edits_are_not_saved_until_each_block_is_decided(app, slug, 
     page = _overlap(app, slug, editors)
     assert "hetzelfde stuk gewijzigd" in page
     block = page[page.index('id="blok-0"') : page.index("</fieldset>", page.index('id="blok-0"'))]
-    assert "Wacht twintig seconden." in block and "Wacht dertig seconden." in block
+    assert 'Wacht <mark class="m-word">twintig</mark> seconden.' in block  # his side
+    assert 'Wacht <mark class="m-word">dertig</mark> seconden.' in block  # hers
     for label in ("houd mijn versie", "houd hun versie", "beide"):
         assert label in block
     # His paragraph at the end merged without asking.

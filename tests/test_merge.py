@@ -147,3 +147,19 @@ def test_document_merge_refuses_to_resolve_until_every_conflict_is_decided():
     assert undecided.value.missing == ["blok-0", "veld-title"]
     body, values = merge.resolve({0: "theirs"}, {"title": "mine"})
     assert (body, values) == ("c", {"title": "Mijn"})
+
+
+def test_word_marks_show_what_changed_inside_a_long_line():
+    from kb.documents.diff import word_marks
+
+    old = ["Werkt uw internet niet, dan kan het een storing zijn.", ""]
+    new = ["Werkt uw <internet> niet, dan kan het een grote storing zijn.", "", "Nieuw hier"]
+    marked = [str(line) for line in word_marks(old, new)]
+    assert marked == [
+        'Werkt uw <mark class="m-word">&lt;</mark>internet<mark class="m-word">&gt;</mark> niet, '
+        'dan kan het een <mark class="m-word">grote</mark> storing zijn.',
+        "",
+        '<mark class="m-word">Nieuw hier</mark>',
+    ]
+    # Nothing to compare with: the lines as they are, escaped.
+    assert [str(x) for x in word_marks([], ["<b>"])] == ["&lt;b&gt;"]

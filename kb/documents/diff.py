@@ -2,6 +2,7 @@
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -94,3 +95,49 @@ def _wrap_text(tokens: list[str], tag: str) -> list[str]:
             run.append(token)
     flush()
     return out
+
+
+_WORD = re.compile(r"\s+|\w+|[^\w\s]")
+_MAX_WORDS = 20_000  # beyond this the lines are shown without word marks (difflib is quadratic)
+
+
+def word_marks(old: Sequence[str], new: Sequence[str]) -> list[Markup]:
+    """The ``new`` lines as HTML, with each run of words that ``old`` did not have in
+    <mark class="m-word">, so a change inside a long paragraph line is easy to find."""
+    a, b = _WORD.findall("\n".join(old)), _WORD.findall("\n".join(new))
+    if not a or not b or len(a) + len(b) > _MAX_WORDS:
+        return [Markup("{}").format(line) for line in new]
+    marked = [False] * len(b)
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for op, _i1, _i2, j1, j2 in matcher.get_opcodes():
+        if op != "equal":
+            marked[j1:j2] = [True] * (j2 - j1)
+    for j in range(1, len(b) - 1):  # one mark over "two new words", not one per word
+        if b[j].isspace() and "\n" not in b[j] and marked[j - 1] and marked[j + 1]:
+            marked[j] = True
+    lines: list[Markup] = []
+    line, run = Markup(""), ""
+
+    def flush() -> None:
+        nonlocal line, run
+        if run:
+            word = run.rstrip()
+            line += Markup('<mark class="m-word">{}</mark>{}').format(word, run[len(word) :])
+            run = ""
+
+    for token, mark in zip(b, marked, strict=True):
+        for i, part in enumerate(token.split("\n")):
+            if i:  # a line ends inside this (whitespace) token
+                flush()
+                lines.append(line)
+                line = Markup("")
+            if mark and part.strip():
+                run += part
+            elif mark and run:
+                run += part  # spaces between marked words stay inside the mark
+            else:
+                flush()
+                line += part
+    flush()
+    lines.append(line)
+    return lines

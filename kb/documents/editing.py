@@ -205,6 +205,7 @@ def _conflict(
             who=theirs.author.display_name if theirs.author else _("de import"),
             mine_body=mine_body,
             theirs_diff=diffs.source_diff(base, theirs) if base else [],
+            marks=diffs.word_marks,
             changed_fields=[f for f in merge.fields.values() if f.origin != "unchanged"],
             field_labels={"language": _("Taal"), **labels},
             show=_show_value,

@@ -237,10 +237,10 @@ def merge(slug: str):
     doc = load_for(current_user, slug, Action.EDIT)
     form = _document_form(MergeForm)
     form.kind.data = doc.kind
-    if not form.validate_on_submit():
-        abort(400)
+    # CSRF is checked before any view (CSRFProtect; tokens last as long as the session), so
+    # what fails here is a form no page of ours sends.
     base, theirs = _number(form.base_revision), _number(form.theirs_revision)
-    if theirs is None:
+    if not form.validate_on_submit() or theirs is None:
         abort(400)
     try:
         changes = parse(DocumentUpdate, _form_data(form, doc))
@@ -271,7 +271,6 @@ def merge(slug: str):
             doc, current_user, base, theirs, changes, blocks, fields, action == "overschrijven"
         )
     except Conflict as exc:  # someone saved again meanwhile: merge with that too
-        form.base_revision.data = str(theirs)
         return _conflict(doc, form, exc.merge)
     except Invalid as exc:
         undecided = [k for k in exc.errors if k.startswith(("blok-", "veld-"))]

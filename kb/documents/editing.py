@@ -145,13 +145,14 @@ def _fill(form: DocumentForm, doc: Document, title: str, body: str, meta: dict) 
     form.kind.data = doc.kind
 
 
-def _editor(doc: Document, form: DocumentForm, status: int = 200):
-    """The editor; ``status`` other than 200 means it shows text that is not saved yet."""
+def _editor(doc: Document, form: DocumentForm, status: int = 200, note: str = ""):
+    """The editor. After a POST it shows text that is not saved yet."""
     return (
         render_template(
             "editing/edit.html",
             form=form,
             doc=doc,
+            note=note,
             unsaved=request.method == "POST",
             present=presence.describe(presence.others(doc, current_user)),
             heartbeat=presence.HEARTBEAT,
@@ -193,7 +194,6 @@ def _conflict(
     base = doc.revision(merge.base) if merge.base else None
     mine_body = "\n".join(line for seg in merge.body.segments for line in seg.mine)
     choices = {k: v for k, v in request.form.items() if k.startswith(("blok-", "veld-"))}
-    labels = {name: form[name].label.text for name in merge.fields if name in form}
     return (
         render_template(
             "editing/conflict.html",
@@ -207,7 +207,14 @@ def _conflict(
             theirs_diff=diffs.source_diff(base, theirs) if base else [],
             marks=diffs.word_marks,
             changed_fields=[f for f in merge.fields.values() if f.origin != "unchanged"],
-            field_labels={"language": _("Taal"), **labels},
+            field_labels={
+                "title": _("Titel"),
+                "audience": _("Zichtbaar voor"),
+                "channel": _("Kanaal"),
+                "category": _("Categorie"),
+                "tags": _("Tags"),
+                "language": _("Taal"),
+            },
             show=_show_value,
             choices=choices,
             errors=errors or {},
@@ -265,7 +272,8 @@ def merge(slug: str):
             return _undecided(doc, form, merged, exc.missing)
         _fill(form, doc, values["title"], body, values)
         form.base_revision.data = str(theirs)
-        return _editor(doc, form)
+        note = _("De samengevoegde tekst, nog niet opgeslagen. Pas hem aan waar nodig en sla op.")
+        return _editor(doc, form, note=note)
     try:
         revision = service.save_merge(
             doc, current_user, base, theirs, changes, blocks, fields, action == "overschrijven"

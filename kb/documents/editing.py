@@ -6,15 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from kb.documents import diff as diffs
-from kb.documents import markdown, presence, reading, service
-from kb.documents.forms import (
-    AUDIENCE_LABELS,
-    CHANNEL_LABELS,
-    ActionForm,
-    DocumentForm,
-    MergeForm,
-    RevisionForm,
-)
+from kb.documents import markdown, merge_page, presence, reading, service
+from kb.documents.forms import ActionForm, DocumentForm, MergeForm, RevisionForm
 from kb.documents.merge import CHOICES, Choice, DocumentMerge, Undecided
 from kb.documents.models import MAX_BODY, STATUSES, Document
 from kb.documents.policy import Action, allowed, load_for, require
@@ -126,7 +119,7 @@ def edit(slug: str):
                 doc, current_user, _number(form.base_revision), changes
             )
         except Conflict as exc:
-            return _conflict(doc, form, exc.merge)
+            return merge_page.render(doc, form, exc.merge)
         except Invalid as exc:
             _apply_errors(form, exc)
         except Forbidden as exc:
@@ -177,66 +170,6 @@ def _number(field) -> int | None:
         return None
 
 
-def _conflict(
-    doc: Document,
-    form: DocumentForm,
-    merge: DocumentMerge | None,
-    errors: dict[str, str] | None = None,
-    status: int = 409,
-):
-    """The edit merged with the newest revision: ready to save, or with choices to make.
-
-    The edit as submitted travels along in hidden fields, so nothing is lost on any path.
-    """
-    if merge is None:  # the service always merges; a Conflict from elsewhere has none
-        abort(409)
-    theirs = service.get_revision(doc, merge.theirs)
-    base = doc.revision(merge.base) if merge.base else None
-    mine_body = "\n".join(line for seg in merge.body.segments for line in seg.mine)
-    choices = {k: v for k, v in request.form.items() if k.startswith(("blok-", "veld-"))}
-    return (
-        render_template(
-            "editing/conflict.html",
-            doc=doc,
-            form=form,
-            merge=merge,
-            base=base,
-            current=theirs,
-            who=theirs.author.display_name if theirs.author else _("de import"),
-            mine_body=mine_body,
-            theirs_diff=diffs.source_diff(base, theirs) if base else [],
-            marks=diffs.word_marks,
-            changed_fields=[f for f in merge.fields.values() if f.origin != "unchanged"],
-            field_labels={
-                "title": _("Titel"),
-                "audience": _("Zichtbaar voor"),
-                "channel": _("Kanaal"),
-                "category": _("Categorie"),
-                "tags": _("Tags"),
-                "language": _("Taal"),
-            },
-            show=_show_value,
-            choices=choices,
-            errors=errors or {},
-            present=presence.describe(presence.others(doc, current_user)),
-            heartbeat=presence.HEARTBEAT,
-        ),
-        status,
-    )
-
-
-def _show_value(name: str, value) -> str:
-    if value in (None, "", []):
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(value)
-    if name == "audience" and value in AUDIENCE_LABELS:
-        return str(AUDIENCE_LABELS[value])
-    if name == "channel" and value in CHANNEL_LABELS:
-        return str(CHANNEL_LABELS[value])
-    return str(value)
-
-
 @bp.route("/artikel/<slug>/samenvoegen", methods=["POST"])
 def merge(slug: str):
     """The conflict page's form: save the merge (every overlap decided), open it in the
@@ -279,22 +212,22 @@ def merge(slug: str):
             doc, current_user, base, theirs, changes, blocks, fields, action == "overschrijven"
         )
     except Conflict as exc:  # someone saved again meanwhile: merge with that too
-        return _conflict(doc, form, exc.merge)
+        return merge_page.render(doc, form, exc.merge)
     except Invalid as exc:
         undecided = [k for k in exc.errors if k.startswith(("blok-", "veld-"))]
         if undecided:
             return _undecided(doc, form, merged, undecided)
         form.form_errors.extend(exc.errors.values())
-        return _conflict(doc, form, merged, status=422)
+        return merge_page.render(doc, form, merged, status=422)
     except Forbidden as exc:
         form.form_errors.append(exc.detail)
-        return _conflict(doc, form, merged, status=403)
+        return merge_page.render(doc, form, merged, status=403)
     return _saved(doc, revision)
 
 
 def _undecided(doc: Document, form: DocumentForm, merged: DocumentMerge, missing: list[str]):
     errors = {name: _("Kies welke versie blijft.") for name in missing}
-    return _conflict(doc, form, merged, errors, 422)
+    return merge_page.render(doc, form, merged, errors, 422)
 
 
 @bp.route("/artikel/<slug>/aanwezig", methods=["POST"])

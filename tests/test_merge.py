@@ -95,8 +95,7 @@ def test_an_empty_base_merges_identical_text_and_conflicts_otherwise():
     assert (block.base, block.mine, block.theirs) == ((), ("Van mij.",), ("Van hen.",))
 
 
-def test_long_texts_with_many_blank_lines_still_align():
-    # difflib's autojunk would treat the blank lines of a 200+ line text as junk.
+def test_long_texts_with_many_blank_lines_or_repeated_lines_still_align():
     paragraphs = [f"Alinea {i}." for i in range(150)]
     base = "\n\n".join(paragraphs)
     mine = base.replace("Alinea 10.", "Alinea tien.")
@@ -105,6 +104,11 @@ def test_long_texts_with_many_blank_lines_still_align():
     assert merge.clean
     assert "Alinea tien." in merge.text and "Alinea honderdveertig." in merge.text
     assert merge.text.count("\n") == base.count("\n")
+    # A long checklist of identical lines, added to at both ends.
+    checks = "\n".join(["- [ ] gecontroleerd"] * 300)
+    merge = merge_text(checks, checks + "\n- [ ] klant gebeld", "# Controle\n" + checks)
+    assert merge.clean
+    assert merge.text == "# Controle\n" + checks + "\n- [ ] klant gebeld"
 
 
 def test_fields_take_the_one_sided_change_and_conflict_when_both_differ():

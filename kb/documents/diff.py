@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
+from patiencediff import PatienceSequenceMatcher
 
 from kb.documents.markdown import sanitise
 from kb.documents.models import Revision
@@ -98,7 +99,7 @@ def _wrap_text(tokens: list[str], tag: str) -> list[str]:
 
 
 _WORD = re.compile(r"\s+|\w+|[^\w\s]")
-_MAX_WORDS = 20_000  # beyond this the lines are shown without word marks (difflib is quadratic)
+_MAX_WORDS = 200_000  # beyond this the lines are shown without word marks
 
 
 def word_marks(old: Sequence[str], new: Sequence[str]) -> list[Markup]:
@@ -108,8 +109,8 @@ def word_marks(old: Sequence[str], new: Sequence[str]) -> list[Markup]:
     if not a or not b or len(a) + len(b) > _MAX_WORDS:
         return [Markup("{}").format(line) for line in new]
     marked = [False] * len(b)
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    for op, _i1, _i2, j1, j2 in matcher.get_opcodes():
+    # Patience diff: fast on long texts, where difflib without autojunk is quadratic.
+    for op, _i1, _i2, j1, j2 in PatienceSequenceMatcher(None, a, b).get_opcodes():
         if op != "equal":
             marked[j1:j2] = [True] * (j2 - j1)
     for j in range(1, len(b) - 1):  # one mark over "two new words", not one per word

@@ -1,16 +1,21 @@
 """Three-way merge of an edit made on an old revision: the body line by line (Breezy's
-``merge3``, the only code here that knows it), the title and metadata field by field.
+``merge3`` over ``patiencediff``, as Breezy itself merges; the only code here that knows
+them), the title and metadata field by field.
+
+Patience diff aligns on lines that occur once, so the many blank lines of Markdown do not
+pull the alignment off, and it stays fast on a 100 000-character text rewritten by both
+sides (difflib without autojunk took minutes there; with autojunk it misaligns).
 
 "mine" is the text the editor submitted, "theirs" the revision saved meanwhile, "base" the
 revision both started from. Nothing here writes; the service and the pages use the result.
 """
 
-import difflib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 import merge3
+from patiencediff import PatienceSequenceMatcher
 
 Origin = Literal["unchanged", "mine", "theirs", "both", "conflict"]
 Choice = Literal["mine", "theirs", "both"]
@@ -21,20 +26,6 @@ MARKER_MINE, MARKER_BASE, MARKER_SPLIT, MARKER_THEIRS = (
     "=======",
     ">>>>>>> hun versie",
 )
-
-
-class _Matcher(difflib.SequenceMatcher[str]):
-    """difflib without its "popular line" heuristic: in a text of more than 200 lines the
-    blank lines between paragraphs would count as junk and the merge would align badly."""
-
-    def __init__(
-        self,
-        isjunk: Callable[[str], bool] | None = None,
-        a: Sequence[str] = "",
-        b: Sequence[str] = "",
-        autojunk: bool = False,
-    ) -> None:
-        super().__init__(isjunk, a, b, autojunk=False)
 
 
 @dataclass(frozen=True)
@@ -126,9 +117,9 @@ def _join(lines: Sequence[str]) -> str:
 def merge_text(base: str, mine: str, theirs: str) -> TextMerge:
     """Merge two edits of ``base`` line by line."""
     b, m, t = _split(base), _split(mine), _split(theirs)
-    # merge3's matcher protocol does not admit difflib's own class under mypy (merge3 itself
-    # silences that); _Matcher is a difflib.SequenceMatcher.
-    matcher = cast("type[merge3.SequenceMatcherProtocol[str]]", _Matcher)
+    # merge3's matcher protocol admits no difflib-shaped class under mypy, not even difflib's
+    # own (merge3 silences that itself); patiencediff's is one.
+    matcher = cast("type[merge3.SequenceMatcherProtocol[str]]", PatienceSequenceMatcher)
     regions = list(merge3.Merge3(b, m, t, sequence_matcher=matcher).merge_regions())
     segments: list[Segment] = []
     base_at = 0  # where in base the next region starts

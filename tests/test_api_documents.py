@@ -373,3 +373,23 @@ def test_metadata_changes_wait_for_publishing(client, editor_headers, make_docum
     # Publishing revision 1 again brings its metadata back.
     client.post(f"/api/v1/documents/{slug}/publish", headers=editor_headers, json={"revision": 1})
     assert client.get(f"/api/v1/documents/{slug}").status_code == 404
+
+
+def test_openapi_declares_every_path_parameter_with_its_type(client):
+    spec = client.get("/api/openapi.json").get_json()
+    for path, operations in spec["paths"].items():
+        wanted = set(re.findall(r"{(\w+)}", path))
+        for method, op in operations.items():
+            declared = {
+                p["name"]: p["schema"]["type"] for p in op["parameters"] if p["in"] == "path"
+            }
+            assert set(declared) == wanted, (method, path, declared)
+    notes = spec["paths"]["/api/v1/tickets/{ticket_id}/notes"]["post"]["parameters"]
+    assert {
+        "name": "ticket_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer"},
+    } in notes
+    slug = spec["paths"]["/api/v1/documents/{slug}"]["get"]["parameters"][0]
+    assert slug["schema"] == {"type": "string"}

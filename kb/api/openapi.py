@@ -18,8 +18,8 @@ STATUS_TEXT = {
     400: "Malformed JSON",
     401: "Missing or unknown bearer token",
     403: "The caller's role may not do this",
-    404: "No such document visible to the caller",
-    409: "The document moved on since base_revision",
+    404: "Not found, or not visible to the caller",
+    409: "Conflict with the current state (a document: it moved on since base_revision)",
     422: "Validation failed; errors names the fields",
 }
 
@@ -55,8 +55,8 @@ def build() -> dict:
             "operationId": op.method.lower() + "_" + re.sub(r"[^a-z0-9]+", "_", path).strip("_"),
             "tags": [op.tag],
             "parameters": [
-                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-                for p in op.path_params
+                {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+                for name, kind in op.path_params
             ],
             "responses": {},
         }

@@ -1,6 +1,7 @@
 """Operations declared once: they validate requests with pydantic and describe the OpenAPI doc."""
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -25,7 +26,7 @@ class Operation:
     status: int
     errors: tuple[int, ...]
     auth: str = ""  # the least role, for the OpenAPI description
-    path_params: list[str] = field(default_factory=list)
+    path_params: list[tuple[str, str]] = field(default_factory=list)  # (name, JSON type)
     # Error statuses whose problem+json carries more than the plain Problem model.
     problems: dict[int, type[BaseModel]] = field(default_factory=dict)
 
@@ -79,7 +80,10 @@ def operation(
     role = MIN_ROLE[documented] if documented else None
 
     def decorate(fn: Callable) -> Callable:
-        params = [p.split(":")[-1].rstrip(">") for p in rule.split("<")[1:]]
+        params = [
+            (name, "integer" if converter == "int" else "string")
+            for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule)
+        ]
         OPERATIONS.append(
             Operation(
                 (bp.url_prefix or "") + rule,

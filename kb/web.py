@@ -9,6 +9,7 @@ BLUEPRINTS = (
     "kb.documents.editing:bp",
     "kb.console.views:bp",
     "kb.tickets.views:bp",
+    "kb.dashboard.views:bp",
     "kb.admin.views:bp",
     "kb.api:bp",
     "kb.api.openapi:bp",

@@ -10,8 +10,8 @@ from typing import Any
 from flask import Blueprint, current_app, request
 from pydantic import BaseModel, ValidationError
 
-from kb.documents.policy import MIN_ROLE, Action, require
-from kb.errors import Invalid, invalid_from, problem
+from kb.documents.policy import MIN_ROLE, Action, allowed, require
+from kb.errors import Invalid, NotFound, invalid_from, problem
 
 
 @dataclass
@@ -54,6 +54,13 @@ def _require(action: Action) -> None:
     require(api_user(), action)
 
 
+def _hide(action: Action) -> None:
+    from kb.api import api_user
+
+    if not allowed(api_user(), action):
+        raise NotFound()
+
+
 def operation(
     bp: Blueprint,
     rule: str,
@@ -68,15 +75,18 @@ def operation(
     errors: tuple[int, ...] = (404,),
     auth: Action | None = None,
     requires: Action | None = None,
+    hidden: Action | None = None,
     problems: dict[int, type[BaseModel]] | None = None,
 ) -> Callable:
     """Register ``fn`` on ``bp`` and in OPERATIONS. ``fn`` gets ``body``/``query`` as models.
 
     ``requires`` names the policy action a caller must be allowed, checked before the body
-    is validated (401 without a token, 403 when the role may not). ``auth`` only documents
-    an action that the operation checks itself (e.g. 404 for readers).
+    is validated (401 without a token, 403 when the role may not). ``hidden`` names an action
+    without which the operation does not exist for the caller: 404, checked before anything
+    else, so not even a 422 reveals it. ``auth`` only documents an action that the operation
+    checks itself (e.g. 404 for readers).
     """
-    documented = requires or auth
+    documented = requires or hidden or auth
     role = MIN_ROLE[documented] if documented else None
 
     def decorate(fn: Callable) -> Callable:
@@ -103,6 +113,8 @@ def operation(
 
         @wraps(fn)
         def view(**kwargs):
+            if hidden:
+                _hide(hidden)
             if requires:
                 _require(requires)
             if body is not None:

@@ -11,7 +11,8 @@ from kb.documents.schemas import parse
 from kb.documents.service import resolved_html
 from kb.errors import Invalid
 from kb.feedback import service as feedback
-from kb.feedback.schemas import CommentCreate
+from kb.feedback.forms import FollowUpForm
+from kb.feedback.schemas import CommentCreate, VoteFollowUp
 from kb.search import searching as search
 
 bp = Blueprint("documents", __name__)
@@ -107,16 +108,38 @@ def show(slug: str):
 
 @bp.route("/artikel/<slug>/stem", methods=["POST"])
 def vote(slug: str):
+    """A "Ja" or "Nee" (once per document per browser session). After a "Nee" the section asks
+    "Wat zocht u?"; that answer is posted here too (``wanted``, no ``helpful``) and stored with
+    the vote, which the session remembers by id in ``asked`` (0 once answered)."""
     doc = load_for(current_user, slug)
+    back = redirect(url_for("documents.show", slug=slug, _anchor="nuttig"))
+    asked = {k: v for k, v in session.get("asked", {}).items() if isinstance(v, int)}
+    if "helpful" not in request.form:
+        follow = FollowUpForm()
+        vote_id = asked.get(str(doc.id))
+        if not follow.validate_on_submit() or not vote_id:
+            abort(400)
+        try:
+            answer = parse(VoteFollowUp, {"wanted": follow.wanted.data or ""})
+        except Invalid as exc:
+            flash(" ".join(exc.errors.values()), "error")
+            return back
+        feedback.follow_up(doc, vote_id, answer)
+        session["asked"] = {**asked, str(doc.id): 0}
+        flash(_("Dank u wel. Hiermee maken we de kennisbank beter."), "success")
+        return back
     form = VoteForm()
     if not form.validate_on_submit():
         abort(400)
     voted = session.get("voted", [])
     if doc.id not in voted:
-        feedback.vote(doc, form.helpful.data == "ja")
+        cast = feedback.vote(doc, form.helpful.data == "ja")
         session["voted"] = [*voted, doc.id][-200:]
+        if not cast.is_helpful:
+            asked[str(doc.id)] = cast.id
+            session["asked"] = dict(list(asked.items())[-20:])
     flash(_("Bedankt voor uw reactie!"), "success")
-    return redirect(url_for("documents.show", slug=slug, _anchor="nuttig"))
+    return back
 
 
 @bp.route("/artikel/<slug>/reactie", methods=["POST"])

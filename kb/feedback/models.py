@@ -1,4 +1,9 @@
-"""Vote ("Was dit nuttig?") and Comment. Votes hold no personal data."""
+"""Vote ("Was dit nuttig?") and Comment. Votes hold no personal data.
+
+A "Nee" may carry one answer to "Wat zocht u?" (``Vote.wanted``): free text, masked like the
+search log before it is stored, at most MAX_WANTED characters. It counts toward the demand of
+article requests whose title shares its words (kb.tickets.article_requests.demand).
+"""
 
 from datetime import datetime
 from enum import StrEnum
@@ -17,6 +22,7 @@ class CommentKind(StrEnum):
 
 COMMENT_KINDS = tuple(CommentKind)
 MAX_COMMENT = 5000
+MAX_WANTED = 300  # "Wat zocht u?" after a "Nee"
 
 
 class Vote(Model):
@@ -28,7 +34,9 @@ class Vote(Model):
     )
     revision_number: Mapped[int | None]
     is_helpful: Mapped[bool]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # What the reader was looking for, after a "Nee"; masked, "" when not answered.
+    wanted: Mapped[str] = mapped_column(String(MAX_WANTED), default="", server_default="")
 
 
 class Comment(Model):

@@ -1,7 +1,7 @@
 """Votes and comments: who may leave them is decided by the caller's visibility and role."""
 
 from flask_babel import gettext as _
-from sqlalchemy import func
+from sqlalchemy import func, update
 
 from kb.audit import service as audit
 from kb.db import unit_of_work
@@ -9,8 +9,9 @@ from kb.documents.models import Document, Status
 from kb.documents.policy import Action, require
 from kb.errors import NotFound
 from kb.extensions import db
-from kb.feedback.models import Comment, Vote
-from kb.feedback.schemas import CommentCreate
+from kb.feedback.models import MAX_WANTED, Comment, Vote
+from kb.feedback.schemas import CommentCreate, VoteFollowUp
+from kb.search.privacy import mask
 
 
 def vote(doc: Document, helpful: bool) -> Vote:
@@ -25,6 +26,34 @@ def vote(doc: Document, helpful: bool) -> Vote:
         db.session.add(v)
         audit.record(None, "document.vote", "document", doc.slug, helpful=bool(helpful))
     return v
+
+
+def follow_up(doc: Document, vote_id: int, data: VoteFollowUp) -> bool:
+    """Store what the reader of a "Nee" vote was looking for, masked like the search log
+    (e-mail, phone, IBAN, postcode, customer numbers) and cut to MAX_WANTED characters.
+
+    Only a "Nee" on ``doc`` that has no answer yet takes one; returns whether it did (an
+    empty answer stores nothing). Raises nothing of its own.
+    """
+    wanted = mask(data.wanted)[:MAX_WANTED].strip()
+    if not wanted:
+        return False
+    with unit_of_work():
+        stored = db.session.execute(
+            update(Vote)
+            .where(
+                Vote.id == vote_id,
+                Vote.document_id == doc.id,
+                Vote.is_helpful.is_(False),
+                Vote.wanted == "",
+            )
+            .values(wanted=wanted)
+            .execution_options(synchronize_session=False)
+        )
+        done = getattr(stored, "rowcount", 0) == 1
+        if done:  # the text itself stays out of the audit log
+            audit.record(None, "document.vote_followup", "document", doc.slug, vote=vote_id)
+    return done
 
 
 def vote_counts(doc: Document) -> dict[str, int]:

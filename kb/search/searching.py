@@ -35,6 +35,7 @@ from kb.search.service import (
     searchable_count,
     synonym_file,
 )
+from kb.search.synonyms import Synonyms
 
 FILTERS = ("kind", "channel", "category", "tag")
 T = TypeVar("T")
@@ -117,11 +118,13 @@ def search(
     state = engine()
     key = None
     generation = _with_index(state.backend.generation)
+    # The synonyms are part of the key: a line an editor adds is searched at once.
+    syns = state.synonyms.load(synonym_file())
     if generation is not None:
-        key = (generation, text, levels, tuple(sorted((filters or {}).items())), page, limit)
+        key = (generation, syns, text, levels, tuple(sorted((filters or {}).items())), page, limit)
     cached = state.results.get(key) if key else None
     if cached is None:
-        cached = _search_uncached(user, state.backend, text, levels, filters, page, limit)
+        cached = _search_uncached(user, state.backend, syns, text, levels, filters, page, limit)
         if key:
             state.results.put(key, cached)
         total, suggestion, results, facets = cached
@@ -146,13 +149,13 @@ def search(
 def _search_uncached(
     user: Any,
     backend: SearchBackend,
+    syns: Synonyms,
     text: str,
     levels: frozenset[str],
     filters: dict[str, str] | None,
     page: int,
     limit: int,
 ) -> tuple[int, str | None, list[Result], dict[str, dict[str, int]]]:
-    syns = engine().synonyms.load(synonym_file())
     the_plan = _with_index(
         lambda: plan(text, levels, backend, syns, filters=filters, page=page, limit=limit)
     )

@@ -5,19 +5,25 @@ it to that document and its published revision. Every write runs in one unit of 
 audit event; errors are domain errors.
 """
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import cast
 
 from flask_babel import gettext as _
 from sqlalchemy import CursorResult, func, select, update
 
 from kb.audit import service as audit
+from kb.dashboard import searches
 from kb.db import unit_of_work, utcnow
 from kb.documents.models import Document, Status
 from kb.documents.policy import Action, require, visible_documents
 from kb.errors import NotFound
 from kb.extensions import db
+from kb.feedback.models import Comment, CommentKind, Vote
+from kb.search.analysis import stem, words
+from kb.search.stemmer import STOPWORDS
 from kb.tickets.models import (
     WAITING,
     ArticleRequest,
@@ -156,25 +162,94 @@ def set_request_status(found: ArticleRequest, actor, data: RequestProgress) -> A
 
 # Demand ---------------------------------------------------------------------------------------
 
+DEMAND_DAYS = 90  # searches and votes count toward demand for this long
+EXAMPLES = 3  # why, in the queue: this many searches and answers shown per request
+_MASKED = re.compile(r"\[[a-z-]+\]")  # kb.search.privacy's placeholders are not words
+
+
+def terms(text: str) -> frozenset[str]:
+    """The content words of a text, as stems: folded, stop words and masked parts left out."""
+    return frozenset(
+        stem(w) for w in words(_MASKED.sub(" ", text)) if len(w) > 1 and w not in STOPWORDS
+    )
+
+
+def related(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two texts are about the same thing: they share more than half of the content
+    words of the shorter one ("modem knippert" and "Modem knippert oranje na reset" do;
+    "wifi wachtwoord" and "Wifi valt weg" do not)."""
+    shared = len(a & b)
+    return shared > 0 and 2 * shared > min(len(a), len(b))
+
 
 @dataclass
 class Demand:
     """How much a request is wanted, and why. ``total`` orders the editors' queue.
 
-    Today: the tickets linked to it. Later signals (searches without results that match it,
-    "niet nuttig" votes on related documents, open suggestions) are added as fields here and
-    counted in demand(), so every page, the API and the dashboard agree on one figure.
+    Signals, each matched to the request's title by shared words (``related``): the tickets
+    linked to it; searches without results in the last DEMAND_DAYS days; "Nee" votes in
+    that time on a related document (its title) or whose "Wat zocht u?" matches; open
+    suggestions on a related document. Every page, the API and the dashboard use demand().
     """
 
     tickets: int = 0
     ticket_ids: list[int] = field(default_factory=list)
+    searches: int = 0  # searches without results
+    search_examples: list[tuple[str, int]] = field(default_factory=list)  # (query, how often)
+    not_helpful: int = 0  # "Nee" votes
+    answers: list[str] = field(default_factory=list)  # "Wat zocht u?" (masked)
+    suggestions: int = 0  # open suggestions
+    documents: list[tuple[str, str]] = field(default_factory=list)  # related (slug, title)
 
     @property
     def total(self) -> int:
-        return self.tickets
+        return self.tickets + self.searches + self.not_helpful + self.suggestions
 
 
-def demand(request_ids: Collection[int]) -> dict[int, Demand]:
+@dataclass
+class _Feedback:
+    """Signals on one document: "Nee" votes (with their answers) and open suggestions."""
+
+    slug: str
+    title: str
+    terms: frozenset[str]
+    votes: int = 0
+    answers: list[str] = field(default_factory=list)
+    suggestions: int = 0
+
+
+def _feedback(since: datetime) -> list[_Feedback]:
+    docs: dict[int, _Feedback] = {}
+
+    def doc(doc_id: int, slug: str, title: str) -> _Feedback:
+        if doc_id not in docs:
+            docs[doc_id] = _Feedback(slug, title, terms(title))
+        return docs[doc_id]
+
+    title = func.coalesce(Document.published_title, Document.title)
+    votes = db.session.execute(
+        select(Vote.document_id, Document.slug, title, Vote.wanted)
+        .join(Document, Document.id == Vote.document_id)
+        .where(Vote.is_helpful.is_(False), Vote.created_at >= since)
+        .order_by(Vote.id.desc())
+    )
+    for doc_id, slug, name, wanted in votes:
+        entry = doc(doc_id, slug, name)
+        entry.votes += 1
+        if wanted:
+            entry.answers.append(wanted)
+    suggestions = db.session.execute(
+        select(Comment.document_id, Document.slug, title, func.count(Comment.id))
+        .join(Document, Document.id == Comment.document_id)
+        .where(Comment.kind == CommentKind.SUGGESTION, Comment.is_resolved.is_(False))
+        .group_by(Comment.document_id, Document.slug, title)
+    )
+    for doc_id, slug, name, n in suggestions:
+        doc(doc_id, slug, name).suggestions += n
+    return list(docs.values())
+
+
+def demand(request_ids: Collection[int], now: datetime | None = None) -> dict[int, Demand]:
     """Demand per request id (every id given gets one, zero when nothing asks for it)."""
     result = {rid: Demand() for rid in request_ids}
     if not result:
@@ -188,11 +263,38 @@ def demand(request_ids: Collection[int]) -> dict[int, Demand]:
         entry = result[request_id]
         entry.tickets += 1
         entry.ticket_ids.append(ticket_id)
+    titles = {
+        rid: terms(title)
+        for rid, title in db.session.execute(
+            select(ArticleRequest.id, ArticleRequest.title).where(ArticleRequest.id.in_(result))
+        )
+    }
+    since = (now or utcnow()) - timedelta(days=DEMAND_DAYS)
+    for query, n in searches.empty_counts(since):
+        query_terms = terms(query)
+        for rid, title in titles.items():
+            if related(query_terms, title):
+                entry = result[rid]
+                entry.searches += n
+                if len(entry.search_examples) < EXAMPLES:
+                    entry.search_examples.append((query, n))
+    for doc in _feedback(since):
+        for rid, title in titles.items():
+            entry = result[rid]
+            if related(doc.terms, title):  # a related document: all its signals count
+                entry.not_helpful += doc.votes
+                entry.suggestions += doc.suggestions
+                entry.documents.append((doc.slug, doc.title))
+                matching = doc.answers
+            else:  # another document, but what the reader was looking for matches
+                matching = [a for a in doc.answers if related(terms(a), title)]
+                entry.not_helpful += len(matching)
+            entry.answers.extend(matching[: EXAMPLES - len(entry.answers)])
     return result
 
 
 def list_requests(
-    status: RequestStatus | None = None, limit: int = 200
+    status: RequestStatus | None = None, limit: int = 200, now: datetime | None = None
 ) -> list[tuple[ArticleRequest, Demand]]:
     """Requests with ``status`` (default: the waiting ones, open and in progress), the highest
     demand first, then the oldest."""
@@ -204,7 +306,7 @@ def list_requests(
             .order_by(ArticleRequest.created_at, ArticleRequest.id)
         )
     )
-    demands = demand([r.id for r in found])
+    demands = demand([r.id for r in found], now)
     ranked = sorted(found, key=lambda r: -demands[r.id].total)  # stable: oldest first on a tie
     return [(r, demands[r.id]) for r in ranked[:limit]]
 

@@ -65,6 +65,15 @@ class TicketOut(BaseModel):
     url: str
 
 
+class DemandOut(BaseModel):
+    """The parts of ``demand``."""
+
+    tickets: int
+    searches: int
+    not_helpful: int
+    suggestions: int
+
+
 class RequestOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -77,7 +86,12 @@ class RequestOut(BaseModel):
     fulfilled_at: datetime | None
     document: str | None = Field(description="Slug of the document that fulfilled it.")
     revision: int | None
-    demand: int = Field(description="How much it is wanted: today, its linked tickets.")
+    demand: int = Field(
+        description="How much it is wanted: linked tickets + searches without results + "
+        '"Nee" votes on related documents or matching "Wat zocht u?" + open suggestions on '
+        "related documents (searches and votes of the last 90 days; related: the title's words)."
+    )
+    why: DemandOut
     tickets: list[int] = Field(description="Ids of the tickets linked to it.")
 
 
@@ -145,6 +159,12 @@ def _request(found: ArticleRequest, demand: requests.Demand | None = None) -> Re
         document=found.document.slug if found.document else None,
         revision=found.revision_number,
         demand=demand.total,
+        why=DemandOut(
+            tickets=demand.tickets,
+            searches=demand.searches,
+            not_helpful=demand.not_helpful,
+            suggestions=demand.suggestions,
+        ),
         tickets=demand.ticket_ids,
     )
 

@@ -62,22 +62,22 @@ def grouped(since: datetime, until: datetime | None = None) -> dict[str, SearchG
     rows = db.session.execute(
         select(
             SearchLog.query,
-            SearchLog.audience == ANONYMOUS,
+            SearchLog.audience,
             empty,
             func.count(SearchLog.id),
             func.max(SearchLog.created_at),
         )
         .where(*window)
-        .group_by(SearchLog.query, SearchLog.audience == ANONYMOUS, empty)
+        .group_by(SearchLog.query, SearchLog.audience, empty)
     )
     groups: dict[str, SearchGroup] = {}
-    for raw, is_customer, is_empty, n, last in rows:
+    for raw, audience, is_empty, n, last in rows:
         key = normalise(raw)
         if not key:
             continue
         group = groups.setdefault(key, SearchGroup(key))
         group.searches += n
-        if is_customer:
+        if audience == ANONYMOUS:
             group.customers += n
         if is_empty:
             group.without_results += n

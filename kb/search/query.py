@@ -62,6 +62,10 @@ def plan(
         if len(original) == 1 and len(unit) == 1:
             word = original[0]
             if 4 <= len(word) <= MAX_WORD and not vocabulary.has_word(word):
+                meant = _stopword_meant(word)
+                if meant:  # "neit" is "niet": a word search ignores, not another word
+                    corrected[word] = meant
+                    continue
                 candidates = backend.corrections(word, levels, 2)
                 if vocabulary.has_stem(stem(word)):
                     # A form we never saw of a known stem (verhuisen): only a spelling fix
@@ -71,6 +75,8 @@ def plan(
                         for c in candidates
                         if stem(c) == stem(word) and edit_distance(c, word) <= 1
                     ]
+                else:
+                    candidates = [c for c in candidates if _worth_it(word, c, levels, backend)]
                 if candidates:
                     corrected[word] = candidates[0]
                     alternatives += [[c] for c in candidates]
@@ -104,6 +110,23 @@ def plan(
         terms=terms,
         vocabulary=vocabulary,
     )
+
+
+def _stopword_meant(word: str) -> str | None:
+    """The stop word a typo of one letter stands for (neit, ofk), if any."""
+    for stop in STOPWORDS:
+        if len(stop) >= 3 and abs(len(stop) - len(word)) <= 1 and edit_distance(stop, word) <= 1:
+            return stop
+    return None
+
+
+def _worth_it(word: str, candidate: str, levels: frozenset[str], backend: SearchBackend) -> bool:
+    """A correction that makes a better query, not merely a nearby word ("script" is not
+    "schrikt", "need" is not "neem"): one slip in a longer word, or a word some title uses."""
+    distance = edit_distance(word, candidate)
+    if distance <= 1 and len(word) >= 5:
+        return True
+    return distance <= 2 and bool(backend.suggest("", [candidate], levels, 1))
 
 
 def _join_compounds(units: list[list[list[str]]], vocabulary: Vocabulary) -> list[list[list[str]]]:

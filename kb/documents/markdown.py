@@ -285,6 +285,17 @@ def wikilink_slugs(html: str) -> set[str]:
     return {m.group(1) for m in _PLACEHOLDER.finditer(html)}
 
 
+def link_texts(html: str, titles: dict[str, str]) -> str:
+    """Wiki links as words for search snippets: a link's own label, or the title of its
+    target when ``titles`` (what this reader may see) has it; never a bare slug."""
+
+    def replace(m: re.Match[str]) -> str:
+        slug, text = m.group(1), m.group(2)
+        return text if text != slug else escape(titles.get(slug, ""))
+
+    return _PLACEHOLDER.sub(replace, html)
+
+
 def resolve_wikilinks(html: str, titles: dict[str, str], can_create: bool) -> str:
     """Fill in placeholder links for one viewer.
 

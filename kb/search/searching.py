@@ -17,8 +17,9 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
+from kb.documents import markdown
 from kb.documents.models import Document, Revision
-from kb.documents.policy import search_levels, visible_documents
+from kb.documents.policy import search_levels, sees_drafts, visible_documents
 from kb.errors import Unavailable
 from kb.extensions import db
 from kb.search import highlight
@@ -190,7 +191,12 @@ def _results(user: Any, hits: list[Hit], the_plan: Plan) -> list[Result]:
     if gate is not None:
         query = query.where(gate)
     rows = db.session.execute(query.where(Document.id.in_([h.id for h in hits]))).all()
-    text_by_id = {doc_id: _plain_text(revision_id, html) for doc_id, revision_id, html in rows}
+    linked = {doc_id: _linked(html) for doc_id, _, html in rows}
+    titles = _link_titles(user, set().union(*linked.values()))
+    text_by_id = {
+        doc_id: _plain_text(revision_id, html, {s: titles.get(s, "") for s in linked[doc_id]})
+        for doc_id, revision_id, html in rows
+    }
     memo: dict[str, bool] = {}  # which words match, decided once for all snippets
     out = []
     for hit in hits:
@@ -210,13 +216,28 @@ def _results(user: Any, hits: list[Hit], the_plan: Plan) -> list[Result]:
     return out
 
 
-def _plain_text(revision_id: int, html: str) -> highlight.Prepared:
-    """A revision's text prepared for snippets, kept per app (revisions never change)."""
+def _linked(html: str) -> set[str]:
+    return markdown.wikilink_slugs(html) if 'data-slug="' in html else set()
+
+
+def _link_titles(user: Any, slugs: set[str]) -> dict[str, str]:
+    """Titles of the linked documents this user may read, for the words of a snippet."""
+    if not slugs:
+        return {}
+    drafts = sees_drafts(user)
+    docs = db.session.scalars(visible_documents(user).where(Document.slug.in_(slugs)))
+    return {doc.slug: doc.title_for(drafts) for doc in docs}
+
+
+def _plain_text(revision_id: int, html: str, titles: dict[str, str]) -> highlight.Prepared:
+    """A revision's text prepared for snippets, kept per app (revisions never change); a
+    wiki link reads as its label or the target's title for this reader, never as a slug."""
     texts = engine().texts
-    key = (revision_id, len(html))
+    key = (revision_id, len(html), tuple(sorted(titles.items())))
     prepared = texts.get(key)
     if prepared is None:
-        prepared = highlight.prepare(highlight.plain_text(html))
+        shown = markdown.link_texts(html, titles) if titles else html
+        prepared = highlight.prepare(highlight.plain_text(shown))
         texts.put(key, prepared)
     return prepared
 

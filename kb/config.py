@@ -88,7 +88,6 @@ def configure(app: Flask, overrides: Mapping | None = None) -> None:
         # A missing index with more documents than this is rebuilt in the background
         # (searches answer 503 meanwhile) rather than within a web request.
         KB_SEARCH_REBUILD_INLINE_MAX=2000,
-        KB_PAGE_SIZE=20,
     )
     app.config.update(overrides)
     if "SQLALCHEMY_DATABASE_URI" in overrides:

@@ -128,9 +128,6 @@ class SearchBackend(Protocol):
     def indexed(self) -> dict[int, tuple[str, int]]:
         """Document id -> (level, revision) of everything in the index, for `search check`."""
 
-    def stats(self) -> dict[str, int]:
-        """At least {"documents": n}."""
-
     def generation(self) -> Hashable | None:
         """A value that changes with every index change, or None when it cannot be known
         (then nothing may be cached). Raises IndexMissing when there is no usable index."""

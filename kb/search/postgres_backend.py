@@ -326,9 +326,6 @@ class PostgresBackend:
         return {r[0]: (r[1], r[2]) for r in rows}
 
     @_reads_tables
-    def stats(self) -> dict[str, int]:
-        return {"documents": db.session.scalar(text("SELECT count(*) FROM search_entries")) or 0}
-
     def generation(self) -> None:
         """No process-local result cache: other hosts change the tables without telling us."""
         return None

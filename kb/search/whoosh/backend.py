@@ -392,6 +392,3 @@ class WhooshBackend:
                 for fields in searcher.all_stored_fields()
             }
         )
-
-    def stats(self) -> dict[str, int]:
-        return self._read(lambda searcher: {"documents": searcher.doc_count()})

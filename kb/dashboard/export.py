@@ -41,6 +41,7 @@ def rows(m: Metrics) -> Iterator[Row]:
         yield ("tickets", "", measure, value)
     for w in m.weeks:
         week = w.start.isoformat()
+        yield ("week", week, "dagen in de periode", w.days)
         yield ("week", week, "opgelost", w.resolved)
         yield ("week", week, "bekend", w.known)
         yield ("week", week, "nieuw", w.new)

@@ -28,6 +28,7 @@ class Week(BaseModel):
     """One week (Monday to Sunday, UTC); the first and last may be cut by the period."""
 
     start: date
+    days: int = Field(description="Days of this week inside the period (7 unless cut).")
     resolved: int
     known: int
     new: int
@@ -63,7 +64,7 @@ class RequestDemand(BaseModel):
 class SearchCount(BaseModel):
     query: str = Field(description="Normalised: folded, lower case, single spaces; masked.")
     searches: int = Field(description="Searches without results in the period.")
-    customers: int = Field(description="Of all searches of it, those by anonymous visitors.")
+    customers: int = Field(description="Of those, searches by anonymous visitors (customers).")
     finds_now: bool = Field(description="Its latest search found something.")
 
 

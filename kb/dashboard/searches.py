@@ -35,6 +35,7 @@ class SearchGroup:
     searches: int = 0
     without_results: int = 0
     customers: int = 0  # searches by anonymous visitors; the rest are staff
+    customers_without_results: int = 0
     clicks: int = 0  # results opened from the search page
     last_at: datetime | None = None
     last_empty_at: datetime | None = None  # the last search that found nothing
@@ -43,6 +44,12 @@ class SearchGroup:
     @property
     def with_results(self) -> int:
         return self.searches - self.without_results
+
+    @property
+    def unopened(self) -> int:
+        """Searches with results that no opened result followed, about: an opened result is
+        not tied to its search, so this is searches with results minus results opened."""
+        return max(0, self.with_results - self.clicks)
 
     @property
     def finds_now(self) -> bool:
@@ -81,6 +88,8 @@ def grouped(since: datetime, until: datetime | None = None) -> dict[str, SearchG
             group.customers += n
         if is_empty:
             group.without_results += n
+            if audience == ANONYMOUS:
+                group.customers_without_results += n
             group.last_empty_at = _later(group.last_empty_at, last)
         else:
             group.last_found_at = _later(group.last_found_at, last)
@@ -117,9 +126,10 @@ def top(groups: dict[str, SearchGroup], limit: int | None = None) -> list[Search
 
 
 def unopened(groups: dict[str, SearchGroup], limit: int | None = None) -> list[SearchGroup]:
-    """Queries that found something, but from whose results nobody opened one."""
-    found = [g for g in groups.values() if g.with_results and not g.clicks]
-    found.sort(key=lambda g: (-g.with_results, g.query))
+    """Queries that found something, but after which nobody opened a result (the most such
+    searches first; see SearchGroup.unopened)."""
+    found = [g for g in groups.values() if g.unopened]
+    found.sort(key=lambda g: (-g.unopened, -g.with_results, g.query))
     return found[:limit]
 
 

@@ -75,7 +75,7 @@ def metrics(user, days: int = DEFAULT_DAYS, now: datetime | None = None) -> Metr
             SearchCount(
                 query=g.query,
                 searches=g.without_results,
-                customers=g.customers,
+                customers=g.customers_without_results,
                 finds_now=g.finds_now,
             )
             for g in searches.without_results(groups, TOP)
@@ -104,8 +104,10 @@ def _weeks(since: datetime, until: datetime) -> dict[date, Week]:
     weeks: dict[date, Week] = {}
     start = _monday(since.date())
     while start <= until.date():
+        first, last = max(start, since.date()), min(start + timedelta(days=6), until.date())
         weeks[start] = Week(
             start=start,
+            days=(last - first).days + 1,
             resolved=0,
             known=0,
             new=0,

@@ -92,6 +92,7 @@ def test_figures_on_a_known_data_set(app, editor, known):
     assert (r.link_rate, r.request_rate) == (0.7, 0.5)
     assert (r.band_low, r.band_high) == (0.6, 0.8)
     assert sum(w.resolved for w in m.weeks) == 10
+    assert sum(w.days for w in m.weeks) == 31 and all(1 <= w.days <= 7 for w in m.weeks)
     assert sum(w.known + w.new + w.waiting for w in m.weeks) == 10
     assert sum(w.searches_without_results for w in m.weeks) == 5
     assert sum(w.requests_filed for w in m.weeks) == 3

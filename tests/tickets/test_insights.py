@@ -71,6 +71,8 @@ def test_opened_results_are_noted_without_a_person(app, client, login_as, make_d
         groups = searches.grouped(utcnow().replace(year=2000))
     assert [g.query for g in searches.unopened(groups)] == ["factuur"]  # nobody opened one
     assert groups["factuur betalen [telefoon]"].clicks == 1
+    assert (groups["factuur"].with_results, groups["factuur"].unopened) == (1, 1)
+    assert groups["factuur betalen [telefoon]"].unopened == 0
 
     login_as("editor")
     insights = client.get("/inzichten").get_data(as_text=True)

@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 
 from kb.dashboard.schemas import Week
 
-WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 26
+WIDTH, HEIGHT = 440, 220  # drawn at about this size, so the 13-unit labels stay legible
+LEFT, RIGHT, TOP, BOTTOM = 40, 8, 12, 26
 
 
 @dataclass
@@ -79,7 +79,7 @@ def _percent(value: float | None) -> str:
 
 
 def _x_labels(weeks: list[Week], slot: float, lefts: list[float]) -> list[tuple[float, str]]:
-    every = max(1, math.ceil(len(weeks) / 8))  # at most 8 labels: readable on a phone too
+    every = max(1, math.ceil(len(weeks) / 6))  # at most 6 labels: readable on a phone too
     return [
         (round(x + slot / 2, 1), _week_label(w))
         for i, (x, w) in enumerate(zip(lefts, weeks, strict=True))
@@ -123,7 +123,7 @@ def stacked(weeks: list[Week]) -> Chart:
             )
             below += n
     chart.x_labels = _x_labels(weeks, slot, lefts)
-    chart.y_labels = [(_y(v, top), f"{v:g}") for v in (0, top / 2, top)]
+    chart.y_labels = _count_labels(top)
     return chart
 
 
@@ -181,5 +181,10 @@ def searches(weeks: list[Week]) -> Chart:
                 )
             )
     chart.x_labels = _x_labels(weeks, slot, lefts)
-    chart.y_labels = [(_y(v, top), f"{v:g}") for v in (0, top / 2, top)]
+    chart.y_labels = _count_labels(top)
     return chart
+
+
+def _count_labels(top: float) -> list[tuple[float, str]]:
+    """0, the middle and the top, each only when it is a whole number (no "0.5 tickets")."""
+    return [(_y(v, top), f"{v:g}") for v in (0, top / 2, top) if float(v).is_integer()]

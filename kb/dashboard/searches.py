@@ -52,6 +52,10 @@ class SearchGroup:
         return max(0, self.with_results - self.clicks)
 
     @property
+    def unopened_share(self) -> float:
+        return self.unopened / self.with_results if self.with_results else 0.0
+
+    @property
     def finds_now(self) -> bool:
         """Found something after it last found nothing (e.g. a synonym or a new article)."""
         if self.last_found_at is None or self.last_empty_at is None:
@@ -125,11 +129,16 @@ def top(groups: dict[str, SearchGroup], limit: int | None = None) -> list[Search
     return sorted(groups.values(), key=lambda g: (-g.searches, g.query))[:limit]
 
 
+UNOPENED_SHARE = 0.5  # a query is listed when at least half its searches opened nothing
+
+
 def unopened(groups: dict[str, SearchGroup], limit: int | None = None) -> list[SearchGroup]:
-    """Queries that found something, but after which nobody opened a result (the most such
-    searches first; see SearchGroup.unopened)."""
-    found = [g for g in groups.values() if g.unopened]
-    found.sort(key=lambda g: (-g.unopened, -g.with_results, g.query))
+    """Queries that found something, but after which mostly nobody opened a result (at least
+    UNOPENED_SHARE of its searches with results; the most such searches first). Some searches
+    open nothing because the snippet answered; half or more says the results miss the point.
+    """
+    found = [g for g in groups.values() if g.unopened and g.unopened_share >= UNOPENED_SHARE]
+    found.sort(key=lambda g: (-g.unopened, -g.unopened_share, g.query))
     return found[:limit]
 
 

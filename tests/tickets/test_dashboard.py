@@ -194,6 +194,15 @@ def test_csv_neutralises_formulas_from_customers(app, client, login_as):
     assert query.startswith("'=")
 
 
+def test_what_customers_typed_is_shown_as_text(app, client, login_as):
+    login_as("editor")
+    with app.app_context():
+        record_search("anonymous", '<script>alert("x")</script>', 0, 1)
+    for url in ("/dashboard", "/inzichten"):
+        page = client.get(url).get_data(as_text=True)
+        assert "&lt;script&gt;alert(" in page and '<script>alert("x")' not in page
+
+
 def test_periods_are_7_30_or_90_days(app, client, login_as, token_for):
     editor = login_as("editor")
     assert "aria-current" in client.get("/dashboard?dagen=90").get_data(as_text=True)

@@ -6,6 +6,7 @@ audit event; errors are domain errors.
 """
 
 import re
+from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -269,27 +270,38 @@ def demand(request_ids: Collection[int], now: datetime | None = None) -> dict[in
             select(ArticleRequest.id, ArticleRequest.title).where(ArticleRequest.id.in_(result))
         )
     }
+    # Only requests whose title shares a word can relate: look those up, not every request.
+    by_term: dict[str, set[int]] = defaultdict(set)
+    for rid, title in titles.items():
+        for term in title:
+            by_term[term].add(rid)
+
+    def matching(words: frozenset[str]) -> list[int]:
+        sharing = set().union(*(by_term.get(term, set()) for term in words))
+        return sorted(rid for rid in sharing if related(words, titles[rid]))
+
     since = (now or utcnow()) - timedelta(days=DEMAND_DAYS)
     for query, n in searches.empty_counts(since):
-        query_terms = terms(query)
-        for rid, title in titles.items():
-            if related(query_terms, title):
-                entry = result[rid]
-                entry.searches += n
-                if len(entry.search_examples) < EXAMPLES:
-                    entry.search_examples.append((query, n))
-    for doc in _feedback(since):
-        for rid, title in titles.items():
+        for rid in matching(terms(query)):
             entry = result[rid]
-            if related(doc.terms, title):  # a related document: all its signals count
-                entry.not_helpful += doc.votes
-                entry.suggestions += doc.suggestions
-                entry.documents.append((doc.slug, doc.title))
-                matching = doc.answers
-            else:  # another document, but what the reader was looking for matches
-                matching = [a for a in doc.answers if related(terms(a), title)]
-                entry.not_helpful += len(matching)
-            entry.answers.extend(matching[: EXAMPLES - len(entry.answers)])
+            entry.searches += n
+            if len(entry.search_examples) < EXAMPLES:
+                entry.search_examples.append((query, n))
+    for doc in _feedback(since):
+        near = matching(doc.terms)
+        for rid in near:  # a related document: all its signals count
+            entry = result[rid]
+            entry.not_helpful += doc.votes
+            entry.suggestions += doc.suggestions
+            entry.documents.append((doc.slug, doc.title))
+            entry.answers.extend(doc.answers[: EXAMPLES - len(entry.answers)])
+        for answer in doc.answers:  # another document, but what the reader wanted matches
+            for rid in matching(terms(answer)):
+                if rid not in near:
+                    entry = result[rid]
+                    entry.not_helpful += 1
+                    if len(entry.answers) < EXAMPLES:
+                        entry.answers.append(answer)
     return result
 
 

@@ -1,4 +1,5 @@
-"""Reading pages: home, search, categories, a document, votes and comments."""
+"""Reading pages: home, search, categories, a document, votes and comments; editors remove
+a document's learned customer phrases here too."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -13,6 +14,7 @@ from kb.errors import Invalid
 from kb.feedback import service as feedback
 from kb.feedback.forms import FollowUpForm
 from kb.feedback.schemas import CommentCreate, VoteFollowUp
+from kb.search import learned
 from kb.search import searching as search
 
 bp = Blueprint("documents", __name__)
@@ -103,7 +105,20 @@ def show(slug: str):
         comment_form=CommentForm(),
         comments=comments,
         votes=feedback.vote_counts(doc) if drafts else None,
+        learned_terms=learned.shown(doc) if learned.may_manage(current_user) else [],
     )
+
+
+@bp.route("/artikel/<slug>/klantwoorden/<int:term_id>/verwijderen", methods=["POST"])
+@login_required
+def remove_learned(slug: str, term_id: int):
+    """An editor stops the document being found by one learned customer phrase."""
+    doc = load_for(current_user, slug)
+    if not learned.may_manage(current_user):
+        abort(404)  # agents never learn that these phrases exist
+    term = learned.remove(doc, current_user, term_id)
+    flash(_("'%(phrase)s' vindt dit document niet meer.", phrase=term.phrase), "success")
+    return redirect(url_for("documents.show", slug=slug))
 
 
 @bp.route("/artikel/<slug>/stem", methods=["POST"])

@@ -35,6 +35,9 @@ class IndexDoc:
     part_terms: list[str]  # compound parts and separable-verb remainders of all fields
     words: set[str]  # folded surface words: vocabulary for corrections, per level
     title_words: set[str]  # folded title words, for search-as-you-type
+    # Stems of the customers' phrases learned from resolved tickets (kb.search.learned):
+    # searched below body weight on every backend.
+    learned_terms: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -1,9 +1,10 @@
-"""SearchOutbox (documents whose index entry is stale) and SearchLog (no personal data)."""
+"""SearchOutbox (documents whose index entry is stale), SearchLog (no personal data) and
+LearnedTerm (customers' words for a document, from the tickets it solved)."""
 
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kb.db import utcnow
@@ -36,6 +37,32 @@ class SearchLog(Model):
     result_count: Mapped[int]
     took_ms: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+# Times a phrase must be seen with a document before it is searched: one odd ticket never
+# changes search.
+MIN_SEEN = 2
+
+
+class LearnedTerm(Model):
+    """A masked ticket subject seen with a document it was resolved with (kb.search.learned).
+
+    Searched as the document's lowest-weight words once ``count`` reaches MIN_SEEN and until an
+    editor removes it; a removed phrase stays removed however often it is seen again.
+    """
+
+    __tablename__ = "learned_terms"
+    __table_args__ = (UniqueConstraint("document_id", "phrase"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    phrase: Mapped[str] = mapped_column(String(200))  # masked and folded
+    count: Mapped[int] = mapped_column(default=1)
+    is_removed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class SearchEntry(Model):

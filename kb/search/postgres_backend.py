@@ -3,7 +3,8 @@
 Every host searches the same tables, so there is no per-host index to keep in step.
 Terms arrive analysed by kb.search.analysis (the same stems, compounds and folding as
 Whoosh) and are indexed with the kb_dutch configuration (unaccent + PostgreSQL's Dutch
-Snowball stemmer, see the migration), weighted title A, tags B, body C, compound parts D.
+Snowball stemmer, see the migration), weighted title A, tags B, body C, compound parts and
+learned customer phrases D.
 Queries go through the same configuration, so documents and queries always agree; the
 second stemming pass may join a few more word forms than Whoosh does. Titles for
 search-as-you-type use 'simple': prefixes of surface words must not be stemmed. Typos use
@@ -187,7 +188,8 @@ class PostgresBackend:
                     "title_terms": " ".join(d.title_terms),
                     "tag_terms": " ".join(d.tag_terms),
                     "body_terms": " ".join(d.body_terms),
-                    "part_terms": " ".join(d.part_terms),
+                    # Learned customer phrases go with the parts: D, the lowest weight.
+                    "part_terms": " ".join(d.part_terms + d.learned_terms),
                     "title_words": " ".join(sorted(d.title_words)),
                     "words": " ".join(sorted(w for w in d.words if len(w) <= 80)),
                 }

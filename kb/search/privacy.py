@@ -24,3 +24,7 @@ def mask(query: str) -> str:
     for pattern, replacement in PATTERNS:
         query = pattern.sub(replacement, query)
     return query
+
+
+# What mask() puts in place of personal data: kept in stored text, never indexed as words.
+PLACEHOLDER = re.compile(r"\[[a-z-]+\]")

@@ -12,7 +12,7 @@ index refuses is set aside with an error in the log, so one document never holds
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
@@ -28,7 +28,8 @@ from kb.search import highlight
 from kb.search.analysis import Vocabulary, index_terms, index_words, stem, vocabulary_words
 from kb.search.backend import IndexDoc, IndexMissing, LockTimeout, SearchBackend
 from kb.search.engine import engine
-from kb.search.models import SearchOutbox
+from kb.search.models import MIN_SEEN, LearnedTerm, SearchOutbox
+from kb.search.privacy import PLACEHOLDER
 
 log = logging.getLogger(__name__)
 CATCH_UP_EVERY = 1.0  # seconds between outbox checks per process
@@ -68,8 +69,26 @@ def _with_revisions(query: Select) -> Select:
     ).add_columns(Revision)
 
 
-def to_index_doc(doc: Document, revision: Revision, vocabulary: Vocabulary) -> IndexDoc | None:
+def learned_phrases(ids: Collection[int] | None = None) -> dict[int, list[str]]:
+    """Document id -> the learned phrases it is searched by (kb.search.learned), without the
+    masking placeholders; for the documents ``ids`` (None: all). Raises what the database
+    raises."""
+    query = select(LearnedTerm.document_id, LearnedTerm.phrase).where(
+        LearnedTerm.count >= MIN_SEEN, LearnedTerm.is_removed.is_(False)
+    )
+    if ids is not None:
+        query = query.where(LearnedTerm.document_id.in_(ids))
+    phrases: dict[int, list[str]] = {}
+    for doc_id, phrase in db.session.execute(query.order_by(LearnedTerm.id)):
+        phrases.setdefault(doc_id, []).append(PLACEHOLDER.sub(" ", phrase))
+    return phrases
+
+
+def to_index_doc(
+    doc: Document, revision: Revision, vocabulary: Vocabulary, learned: list[str] | None = None
+) -> IndexDoc | None:
     """``doc`` at ``revision``, analysed for the index; None when nobody may search it.
+    ``learned``: the customers' phrases for it (learned_phrases), searched at the lowest weight.
 
     Bounded work whatever the text (see kb.search.analysis). Raises what the vocabulary's
     look-ups raise (IndexMissing when the index went away).
@@ -82,6 +101,10 @@ def to_index_doc(doc: Document, revision: Revision, vocabulary: Vocabulary) -> I
     title_terms, title_parts = index_terms(revision.title, vocabulary)
     tag_terms, tag_parts = index_terms(tag_text, vocabulary)
     body_terms, body_parts = index_terms(text, vocabulary)
+    learned_terms: list[str] = []
+    for phrase in learned or []:
+        terms, parts = index_terms(phrase, vocabulary)
+        learned_terms += terms + parts
     return IndexDoc(
         id=doc.id,
         slug=doc.slug,
@@ -98,6 +121,7 @@ def to_index_doc(doc: Document, revision: Revision, vocabulary: Vocabulary) -> I
         part_terms=title_parts + tag_parts + body_parts,
         words=vocabulary_words(f"{revision.title} {tag_text} {text}"),
         title_words=set(index_words(revision.title)),
+        learned_terms=learned_terms,
     )
 
 
@@ -143,7 +167,9 @@ def _sync_batch(engine: SearchBackend, batch: int) -> int | None:
     except IndexMissing:
         _rebuild_locked(engine, None)
         return len(ids)
-    upserts = [d for d in (_analysed(doc, rev, vocabulary) for doc, rev in pairs) if d]
+    learned = learned_phrases(ids)
+    analysed = (_analysed(doc, rev, vocabulary, learned.get(doc.id)) for doc, rev in pairs)
+    upserts = [d for d in analysed if d]
     deletes = sorted(ids - {d.id for d in upserts})
     try:
         with _savepoint():
@@ -157,11 +183,13 @@ def _sync_batch(engine: SearchBackend, batch: int) -> int | None:
     return len(ids)
 
 
-def _analysed(doc: Document, revision: Revision, vocabulary: Vocabulary) -> IndexDoc | None:
+def _analysed(
+    doc: Document, revision: Revision, vocabulary: Vocabulary, learned: list[str] | None
+) -> IndexDoc | None:
     """to_index_doc(), except that a document the analysis fails on is left out of the
     index (logged, and listed by `kb search check`) instead of failing the whole batch."""
     try:
-        return to_index_doc(doc, revision, vocabulary)
+        return to_index_doc(doc, revision, vocabulary, learned)
     except Exception:
         log.exception("search analysis failed for %s (id %s); left out", doc.slug, doc.id)
         return None
@@ -236,8 +264,9 @@ def _all_index_docs(progress: Callable[[], None] | None) -> Iterator[IndexDoc]:
             f"{revision.title} {highlight.plain_text(revision.html)}"
         )
     vocabulary.stems = {stem(w) for w in vocabulary.words}
+    learned = learned_phrases()
     for doc, revision in db.session.execute(base.execution_options(yield_per=500)):
-        index_doc = to_index_doc(doc, revision, vocabulary)
+        index_doc = to_index_doc(doc, revision, vocabulary, learned.get(doc.id))
         if index_doc is not None:
             yield index_doc
         if progress:

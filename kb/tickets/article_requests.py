@@ -34,7 +34,7 @@ from kb.tickets.models import (
     TicketStatus,
 )
 from kb.tickets.schemas import RequestCreate, RequestDecision, RequestProgress, RequestRejection
-from kb.tickets.service import StateConflict, _event, _published
+from kb.tickets.service import StateConflict, _event, _learn, _published
 
 
 def get_request(request_id: int) -> ArticleRequest:
@@ -111,6 +111,7 @@ def fulfil_request(found: ArticleRequest, actor, data: RequestDecision) -> Artic
         for ticket in waiting:
             ticket.document_id = doc.id
             ticket.revision_number = doc.published_number
+            _learn(ticket, doc)
             _event(ticket, actor, EventKind.LINKED, request_id=found.id, **link)
         audit.record(
             actor,

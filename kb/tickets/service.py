@@ -20,6 +20,7 @@ from kb.documents.models import Document, Revision, Status
 from kb.documents.policy import Action, load_for, require, visible_documents
 from kb.errors import DomainError, Invalid, NotFound
 from kb.extensions import db
+from kb.search import learned
 from kb.tickets import privacy
 from kb.tickets.models import (
     ANONYMOUS_SUBJECT,
@@ -66,6 +67,19 @@ def _event(ticket: Ticket, actor, kind: EventKind, **link) -> None:
     db.session.add(
         TicketEvent(ticket_id=ticket.id, kind=kind, actor_id=getattr(actor, "id", None), **link)
     )
+
+
+def _learn(ticket: Ticket, doc: Document) -> None:
+    """Count the ticket's subject as the customer's words for ``doc`` (kb.search.learned);
+    call before the link's event. Once per ticket and document: a ticket re-opened and
+    resolved again with the same document is not a second customer."""
+    before = db.session.scalar(
+        select(TicketEvent.id)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.document_id == doc.id)
+        .limit(1)
+    )
+    if before is None:
+        learned.learn(doc, ticket.subject)
 
 
 def get_ticket(ticket_id: int) -> Ticket:
@@ -211,6 +225,8 @@ def resolve(ticket: Ticket, actor, data: ResolveInput) -> Ticket:
         ).rowcount
         if moved != 1:
             raise StateConflict(_("Dit ticket is al opgelost; heropen het eerst."))
+        if doc is not None:
+            _learn(ticket, doc)
         _event(ticket, actor, EventKind.RESOLVED, **link)
         audit.record(
             actor,

@@ -44,6 +44,7 @@ from kb.search.whoosh.schema import (
     make_schema,
     segment_lists,
     stored_hit,
+    text_analyzer,
 )
 from kb.search.whoosh.vocabulary import ReaderVocabulary, corrections
 
@@ -172,7 +173,10 @@ class WhooshBackend:
             try:
                 self._index = whoosh_index.open_dir(str(self.root / target))
                 self._index.doc_count()
-                if set(self._index.schema.names()) != set(make_schema().names()):
+                schema = self._index.schema
+                if set(schema.names()) != set(make_schema().names()) or (
+                    schema["text"].analyzer != text_analyzer()
+                ):
                     raise IndexMissing("the index was built with an older schema")
             except Exception as exc:  # any unreadable index is rebuilt, not a 500
                 self._index = None

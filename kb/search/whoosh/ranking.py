@@ -153,7 +153,12 @@ def posting_blocks(
         if isinstance(matcher, W3LeafMatcher):
             blocks = _leaf_blocks(matcher)
         else:
-            pairs = list(matcher.items_as("weight"))
+            # weight(), not items_as("weight"): that decodes the frequency and loses a
+            # token's boost (the learned terms' lower weight, see schema.LEARNED_BOOST).
+            pairs = []
+            while matcher.is_active():
+                pairs.append((matcher.id(), matcher.weight()))
+                matcher.next()
             blocks = [([d for d, _ in pairs], [w for _, w in pairs])]
         for ids, tfs in blocks:
             if deleted:

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.analysis import DelimitedAttributeFilter, SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 
 from kb.search.backend import LEVELS, Hit, IndexDoc
@@ -11,6 +11,9 @@ from kb.search.whoosh.ranking import FIELD
 # Field weights, applied by repetition in one "text" field: a term is then one posting list
 # instead of four, which is what makes pure-Python matching fast enough for live calls.
 TITLE_REPEAT, TAG_REPEAT = 3, 2
+# Learned customer phrases weigh less than one body occurrence: repetition cannot go below
+# one, so those terms carry a token boost ("term^0.5", read by the field's analyzer).
+LEARNED_BOOST = 0.5
 
 COLUMNS = ("level", "kind", "channel", "category", "tagset")
 SEGMENT_LISTS = (*COLUMNS, "combo", "length")
@@ -19,7 +22,7 @@ COLUMN_OF = {"kind": "kind", "channel": "channel", "category": "category", "tag"
 
 def make_schema() -> Schema:
     """The index's fields; an index with other fields counts as missing (rebuilt)."""
-    terms = SpaceSeparatedTokenizer()
+    terms = text_analyzer()
     fields: dict[str, FieldType] = {
         "id": ID(stored=True, unique=True),
         "slug": ID(stored=True),
@@ -41,6 +44,11 @@ def make_schema() -> Schema:
     return Schema(**fields)
 
 
+def text_analyzer() -> Any:
+    """Terms are already analysed (kb.search.analysis): split on spaces, read "term^boost"."""
+    return SpaceSeparatedTokenizer() | DelimitedAttributeFilter()
+
+
 def fields_of(doc: IndexDoc) -> dict[str, Any]:
     """The field values Whoosh stores and indexes for one document."""
     return {
@@ -59,6 +67,7 @@ def fields_of(doc: IndexDoc) -> dict[str, Any]:
             + [*doc.tag_terms] * TAG_REPEAT
             + doc.body_terms
             + doc.part_terms
+            + [f"{term}^{LEARNED_BOOST}" for term in doc.learned_terms]
         ),
         "title_words": " ".join(sorted(doc.title_words)),
         f"words_{doc.level}": " ".join(sorted(doc.words)),

@@ -9,9 +9,10 @@ search, so "without results" is what the index says), open some results and vote
 "Was dit nuttig?" (a "Nee" sometimes says what it was looking for); agents open and resolve
 ~200 tickets, with the document that solved it or with an article request (a new one, or
 the open one on the same subject); editors publish the missing articles once the demand is
-clear, fulfil those requests and reject duplicates; one search without results is mapped
-to an existing article with a synonym line. Finally it prints the dashboard's figures
-(kb.dashboard.service.metrics, the page's and the API's one computation) for 30 and 90 days.
+clear, fulfil those requests and reject duplicates, improve the most used article halfway;
+one search that helped nobody is mapped to an existing article with a synonym line. Finally
+it prints the dashboard's figures (kb.dashboard.service.metrics, the page's and the API's one
+computation) for 30 and 90 days.
 
 Services stamp "now"; to spread the run over the weeks, the script back-dates what each use
 case just made (ticket, request, vote and search-log times) with plain UPDATEs. That is data
@@ -41,7 +42,7 @@ from kb.db import utcnow  # noqa: E402
 from kb.documents import service as documents  # noqa: E402
 from kb.documents.io import find_files, import_files, parse_file  # noqa: E402
 from kb.documents.models import Document  # noqa: E402
-from kb.documents.schemas import DocumentCreate  # noqa: E402
+from kb.documents.schemas import DocumentCreate, DocumentUpdate  # noqa: E402
 from kb.extensions import db  # noqa: E402
 from kb.feedback import service as feedback  # noqa: E402
 from kb.feedback.models import Vote  # noqa: E402
@@ -262,6 +263,12 @@ class Run:
             else:
                 self.request_for[topic["subject"]] = ticket.request_id
 
+    def improve(self, slug: str, tip: str) -> None:
+        doc = doc_by_slug(slug)
+        body = f"{doc.current.body}\n\n{tip}"
+        documents.save_revision(doc, self.editor, doc.current_number, DocumentUpdate(body=body))
+        documents.publish(doc, self.editor)
+
     def publish_missing(self, topic: dict, at: datetime) -> None:
         title, body = topic["article"]
         doc = documents.create_document(
@@ -305,6 +312,8 @@ def play(run: Run, n_tickets: int) -> None:
         for topic in TOPICS:
             if topic.get("article") and topic.get("publish_week") == day // 7 and day % 7 == 2:
                 run.publish_missing(topic, date + timedelta(hours=11))
+        if day == days // 2:  # an editor improves the most used article halfway
+            run.improve("wifi-traag-of-valt-weg", "Tip: zet de Thuisbox niet in een kast.")
         owed += per_weight * day_weight[day]
         while owed >= 1 and n < n_tickets:
             owed -= 1

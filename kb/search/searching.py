@@ -225,8 +225,22 @@ def _link_titles(user: Any, slugs: set[str]) -> dict[str, str]:
     if not slugs:
         return {}
     drafts = sees_drafts(user)
-    docs = db.session.scalars(visible_documents(user).where(Document.slug.in_(slugs)))
-    return {doc.slug: doc.title_for(drafts) for doc in docs}
+    state = engine()
+    generation = state.backend.generation()  # titles change only with a publish, as the index
+    levels = search_levels(user, include_drafts=drafts)
+    key = ("link-titles", generation, levels, frozenset(slugs)) if generation else None
+    cached = state.results.get(key) if key else None
+    if cached is not None:
+        return dict(cached)
+    rows = db.session.execute(
+        visible_documents(user)
+        .where(Document.slug.in_(slugs))
+        .with_only_columns(Document.slug, Document.title, Document.published_title)
+    )
+    titles = {slug: title if drafts else (published or title) for slug, title, published in rows}
+    if key:
+        state.results.put(key, tuple(titles.items()))
+    return titles
 
 
 def _plain_text(revision_id: int, html: str, titles: dict[str, str]) -> highlight.Prepared:

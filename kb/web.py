@@ -11,6 +11,9 @@ BLUEPRINTS = (
     "kb.tickets.views:bp",
     "kb.dashboard.views:bp",
     "kb.admin.views:bp",
+    "kb.documents.review_views:bp",
+    "kb.documents.ack_views:bp",
+    "kb.feedback.views:bp",
     "kb.api:bp",
     "kb.api.openapi:bp",
 )

@@ -31,4 +31,12 @@ def api_user():
     return g.api_user
 
 
-from kb.api import documents, metrics, search, tickets  # noqa: E402,F401  (registers the routes)
+from kb.api import (  # noqa: E402,F401  (registers the routes)
+    acknowledgements,
+    documents,
+    metrics,
+    review,
+    search,
+    suggestions,
+    tickets,
+)

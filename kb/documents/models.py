@@ -1,9 +1,9 @@
 """Document and Revision. A revision is written once and never changed."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, and_
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from kb.auth.models import Role
@@ -43,6 +43,13 @@ class Language(StrEnum):
     EN = "en"
 
 
+class ReviewStatus(StrEnum):
+    PENDING = "pending"  # waiting for a supervisor
+    APPROVED = "approved"  # approved and published
+    RETURNED = "returned"  # sent back to the editor with a comment
+    WITHDRAWN = "withdrawn"  # the document moved on (a newer submission, or published otherwise)
+
+
 KINDS = tuple(Kind)
 AUDIENCES = tuple(Audience)
 CHANNELS = tuple(Channel)
@@ -60,6 +67,8 @@ MAX_TAGS = 20
 MAX_TAG = 40
 TAG_PATTERN = r"^\w[\w -]{0,39}$"
 MAX_MESSAGE = 500
+MAX_REVIEW_COMMENT = 1000
+MAX_CATEGORY_DESCRIPTION = 300
 
 POLICY_CATEGORY = "beleid"
 VERSIONED = ("audience", "channel", "category", "tags", "language")
@@ -115,7 +124,18 @@ class Document(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
+    # Editorial ownership: who keeps the document true (default its creator), and by when it
+    # must be checked again (None: no date). verified_at: when its owner last confirmed it.
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    verify_by: Mapped[date | None] = mapped_column(index=True)
+    verified_at: Mapped[datetime | None]
+    # The revision agents must acknowledge ("agents moeten dit bevestigen" when it was
+    # published); None: nothing to acknowledge.
+    ack_number: Mapped[int | None]
 
+    owner = relationship("User", lazy="joined", foreign_keys=[owner_id])
     revisions: Mapped[list[Revision]] = relationship(
         order_by=Revision.number, cascade="all, delete-orphan", passive_deletes=True
     )
@@ -169,5 +189,63 @@ class EditorPresence(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user = relationship("User", lazy="joined")
+
+
+class CategorySetting(Model):
+    """Per-category editorial settings. A category without a row takes the defaults
+    (policy.review_required: review on for `beleid`; escalation scripts always)."""
+
+    __tablename__ = "category_settings"
+
+    category: Mapped[str] = mapped_column(String(MAX_CATEGORY), primary_key=True)
+    # None: the default for this category; True/False: a supervisor's explicit choice.
+    review_required: Mapped[bool | None] = mapped_column(Boolean)
+    description: Mapped[str] = mapped_column(
+        String(MAX_CATEGORY_DESCRIPTION), default="", server_default=""
+    )
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Review(Model):
+    """One revision submitted for review, and what a supervisor decided. The history shows
+    who approved which revision from these rows."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    revision_number: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default=ReviewStatus.PENDING, index=True)
+    # The editor asks that agents acknowledge the change once it is published.
+    acknowledge: Mapped[bool] = mapped_column(default=False)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(String(MAX_REVIEW_COMMENT), default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    comment: Mapped[str] = mapped_column(String(MAX_REVIEW_COMMENT), default="")
+
+    document = relationship("Document", lazy="joined")
+    submitted_by = relationship("User", lazy="joined", foreign_keys=[submitted_by_id])
+    decided_by = relationship("User", lazy="joined", foreign_keys=[decided_by_id])
+
+
+class Acknowledgement(Model):
+    """An agent confirmed having read one revision of a script or policy."""
+
+    __tablename__ = "acknowledgements"
+    __table_args__ = (UniqueConstraint("document_id", "user_id", "revision_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    revision_number: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user = relationship("User", lazy="joined")

@@ -9,7 +9,15 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, select
 
 from kb.auth.models import Role, role_rank
-from kb.documents.models import POLICY_CATEGORY, Audience, Channel, Document, Kind, Status
+from kb.documents.models import (
+    POLICY_CATEGORY,
+    Audience,
+    CategorySetting,
+    Channel,
+    Document,
+    Kind,
+    Status,
+)
 from kb.errors import Forbidden, NotFound, Unauthorized
 from kb.extensions import db
 
@@ -25,6 +33,11 @@ class Action(StrEnum):
     HANDLE_TICKETS = "handle_tickets"  # create, note, resolve tickets; file article requests
     MANAGE_REQUESTS = "manage_requests"  # fulfil or reject requests; the knowledge dashboard
     MANAGE_USERS = "manage_users"  # accounts, roles and the audit log
+    ACKNOWLEDGE = "acknowledge"  # confirm having read a changed script or policy
+    SUBMIT_REVIEW = "submit_review"  # submit a revision for review (also needs EDIT)
+    REVIEW = "review"  # approve or return a revision; see who acknowledged
+    HANDLE_SUGGESTIONS = "handle_suggestions"  # the suggestion inbox; owners, verify-by dates
+    MANAGE_CATEGORIES = "manage_categories"  # per-category settings (review, description)
 
 
 # The least role for each action; None: anyone, also anonymous customers (SPEC §2).
@@ -39,6 +52,11 @@ MIN_ROLE: dict[Action, Role | None] = {
     Action.HANDLE_TICKETS: Role.AGENT,
     Action.MANAGE_REQUESTS: Role.EDITOR,
     Action.MANAGE_USERS: Role.ADMIN,
+    Action.ACKNOWLEDGE: Role.AGENT,
+    Action.SUBMIT_REVIEW: Role.EDITOR,
+    Action.REVIEW: Role.SUPERVISOR,
+    Action.HANDLE_SUGGESTIONS: Role.EDITOR,
+    Action.MANAGE_CATEGORIES: Role.SUPERVISOR,
 }
 
 # Reading levels, from narrow to wide: the least role that reads each, and which documents
@@ -153,6 +171,21 @@ def default_min_edit_role(category: str, channel: str | None) -> Role:
     if category == POLICY_CATEGORY or channel == Channel.ESCALATION:
         return Role.SUPERVISOR
     return Role.EDITOR
+
+
+# Categories whose revisions go through review unless a supervisor turns it off; escalation
+# scripts always do (SPEC §2, issue 18).
+REVIEW_DEFAULT_CATEGORIES = frozenset({POLICY_CATEGORY})
+
+
+def review_required(category: str, channel: str | None) -> bool:
+    """Must a revision in this place be approved by a supervisor before it is published?"""
+    if channel == Channel.ESCALATION:
+        return True
+    setting = db.session.get(CategorySetting, category) if category else None
+    if setting is not None and setting.review_required is not None:
+        return setting.review_required
+    return category in REVIEW_DEFAULT_CATEGORIES
 
 
 def effective_min_edit_role(

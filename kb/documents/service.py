@@ -81,6 +81,7 @@ def create_document(actor, data: DocumentCreate) -> Document:
         title=data.title,
         status=Status.DRAFT,
         current_number=1,
+        owner_id=getattr(actor, "id", None),
     )
     _check_shape(doc)
     doc.min_edit_role = effective_min_edit_role(
@@ -303,8 +304,13 @@ def get_revision(doc: Document, number: int) -> Revision:
     return revision
 
 
-def publish(doc: Document, actor, number: int | None = None) -> Document:
+def publish(
+    doc: Document, actor, number: int | None = None, *, acknowledge: bool = False
+) -> Document:
     """Publish the current revision, or the given one. Raises NotFound, Forbidden.
+
+    ``acknowledge``: agents must confirm they read this revision ("agents moeten dit
+    bevestigen"); it becomes the document's ``ack_number``.
 
     Publishing moves the document to the revision's category and channel, so who may edit it
     is decided again from that result (an old `beleid` revision is the supervisors' again).
@@ -326,7 +332,16 @@ def publish(doc: Document, actor, number: int | None = None) -> Document:
         for name, value in revision.meta.items():
             setattr(doc, name, value)
         doc.published_at = utcnow()
-        audit.record(actor, "document.publish", "document", doc.slug, revision=revision.number)
+        if acknowledge:
+            doc.ack_number = revision.number
+        audit.record(
+            actor,
+            "document.publish",
+            "document",
+            doc.slug,
+            revision=revision.number,
+            acknowledge=acknowledge,
+        )
         search.enqueue(doc)
     return doc
 

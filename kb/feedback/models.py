@@ -20,7 +20,17 @@ class CommentKind(StrEnum):
     SUGGESTION = "suggestion"
 
 
+class SuggestionStatus(StrEnum):
+    """What became of a comment or suggestion; its author sees it on the document."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"  # taken into a revision (accepted_revision)
+    CLOSED = "closed"  # closed with a reason
+
+
 COMMENT_KINDS = tuple(CommentKind)
+SUGGESTION_STATUSES = tuple(SuggestionStatus)
+MAX_REASON = 500
 MAX_COMMENT = 5000
 MAX_WANTED = 300  # "Wat zocht u?" after a "Nee"
 
@@ -51,6 +61,11 @@ class Comment(Model):
     body: Mapped[str] = mapped_column(Text)
     revision_number: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    is_resolved: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(16), default=SuggestionStatus.OPEN, index=True)
+    reason: Mapped[str] = mapped_column(String(MAX_REASON), default="", server_default="")
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    handled_at: Mapped[datetime | None]
+    accepted_revision: Mapped[int | None]
 
-    author = relationship("User", lazy="joined")
+    author = relationship("User", lazy="joined", foreign_keys=[author_id])
+    handled_by = relationship("User", lazy="joined", foreign_keys=[handled_by_id])

@@ -4,12 +4,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, update
 
 from kb.audit import service as audit
-from kb.db import unit_of_work
+from kb.db import unit_of_work, utcnow
 from kb.documents.models import Document, Status
 from kb.documents.policy import Action, require
 from kb.errors import NotFound
 from kb.extensions import db
-from kb.feedback.models import MAX_WANTED, Comment, Vote
+from kb.feedback.models import MAX_WANTED, Comment, SuggestionStatus, Vote
 from kb.feedback.schemas import CommentCreate, VoteFollowUp
 from kb.search.privacy import mask
 
@@ -93,3 +93,33 @@ def comments_for(doc: Document) -> list[Comment]:
             db.select(Comment).where(Comment.document_id == doc.id).order_by(Comment.id)
         )
     )
+
+
+def settle(
+    comment: Comment,
+    actor,
+    status: SuggestionStatus,
+    *,
+    reason: str = "",
+    revision: int | None = None,
+) -> Comment:
+    """Accept a comment or suggestion into revision ``revision``, or close it with a reason,
+    or reopen it (status OPEN). Its author sees the outcome on the document. Raises Forbidden
+    (editors and up handle suggestions)."""
+    require(actor, Action.HANDLE_SUGGESTIONS)
+    with unit_of_work():
+        comment.status = status
+        comment.reason = reason.strip() if status == SuggestionStatus.CLOSED else ""
+        comment.accepted_revision = revision if status == SuggestionStatus.ACCEPTED else None
+        opened = status == SuggestionStatus.OPEN
+        comment.handled_by_id = None if opened else actor.id
+        comment.handled_at = None if opened else utcnow()
+        audit.record(
+            actor,
+            f"comment.{status}",
+            "comment",
+            comment.id,
+            document=comment.document_id,
+            revision=comment.accepted_revision,
+        )
+    return comment

@@ -22,7 +22,7 @@ from kb.documents.models import Document, Status
 from kb.documents.policy import Action, require, visible_documents
 from kb.errors import NotFound
 from kb.extensions import db
-from kb.feedback.models import Comment, CommentKind, Vote
+from kb.feedback.models import Comment, CommentKind, SuggestionStatus, Vote
 from kb.search.analysis import stem, words
 from kb.search.stemmer import STOPWORDS
 from kb.tickets.models import (
@@ -243,7 +243,7 @@ def _feedback(since: datetime) -> list[_Feedback]:
     suggestions = db.session.execute(
         select(Comment.document_id, Document.slug, title, func.count(Comment.id))
         .join(Document, Document.id == Comment.document_id)
-        .where(Comment.kind == CommentKind.SUGGESTION, Comment.is_resolved.is_(False))
+        .where(Comment.kind == CommentKind.SUGGESTION, Comment.status == SuggestionStatus.OPEN)
         .group_by(Comment.document_id, Document.slug, title)
     )
     for doc_id, slug, name, n in suggestions:

@@ -1,0 +1,1 @@
+"""Read-and-acknowledge: API endpoints (issue 18)."""

@@ -1,0 +1,1 @@
+"""Review before publish: API endpoints (issue 18)."""

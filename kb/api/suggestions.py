@@ -1,0 +1,1 @@
+"""The suggestion inbox: API endpoints (issue 18)."""

@@ -191,7 +191,7 @@ def _merge_out(merge: DocumentMerge) -> s.MergeOut:
 )
 def publish_document(slug: str, body: s.PublishRequest):
     doc = load_for(api_user(), slug, Action.EDIT)
-    service.publish(doc, api_user(), body.revision)
+    service.publish(doc, api_user(), body.revision, acknowledge=body.acknowledge)
     return _full(doc)
 
 

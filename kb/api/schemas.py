@@ -25,6 +25,9 @@ class DocumentEdit(DocumentUpdate):
 
 class PublishRequest(Strict):
     revision: int | None = Field(default=None, ge=1)
+    acknowledge: bool = Field(
+        default=False, description="Agents must confirm they read this revision."
+    )
 
 
 class RestoreRequest(Strict):

@@ -245,7 +245,9 @@ def publish(slug: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        service.publish(doc, current_user, form.revision.data)
+        service.publish(
+            doc, current_user, form.revision.data, acknowledge=bool(form.acknowledge.data)
+        )
     except Forbidden as exc:
         flash(exc.detail, "error")
         return redirect(url_for("documents.show", slug=slug))

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -96,6 +97,8 @@ class RevisionForm(FlaskForm):
     """A button that acts on one revision (publish, restore)."""
 
     revision = IntegerField(validators=[Optional()])
+    # "Agents moeten dit bevestigen", on publishing a script or policy.
+    acknowledge = BooleanField(default=False)
 
 
 class ActionForm(FlaskForm):

@@ -6,11 +6,11 @@ from sqlalchemy import func, update
 from kb.audit import service as audit
 from kb.db import unit_of_work, utcnow
 from kb.documents.models import Document, Status
-from kb.documents.policy import Action, require
-from kb.errors import NotFound
+from kb.documents.policy import Action, load_for, require
+from kb.errors import Invalid, NotFound
 from kb.extensions import db
 from kb.feedback.models import MAX_WANTED, Comment, SuggestionStatus, Vote
-from kb.feedback.schemas import CommentCreate, VoteFollowUp
+from kb.feedback.schemas import AcceptInput, CloseInput, CommentCreate, VoteFollowUp
 from kb.search.privacy import mask
 
 
@@ -105,8 +105,9 @@ def settle(
 ) -> Comment:
     """Accept a comment or suggestion into revision ``revision``, or close it with a reason,
     or reopen it (status OPEN). Its author sees the outcome on the document. Raises Forbidden
-    (editors and up handle suggestions)."""
+    (editors and up handle suggestions, on documents they may edit)."""
     require(actor, Action.HANDLE_SUGGESTIONS)
+    require(actor, Action.EDIT, db.session.get_one(Document, comment.document_id))
     with unit_of_work():
         comment.status = status
         comment.reason = reason.strip() if status == SuggestionStatus.CLOSED else ""
@@ -121,5 +122,38 @@ def settle(
             comment.id,
             document=comment.document_id,
             revision=comment.accepted_revision,
+            reason=comment.reason,
         )
     return comment
+
+
+def comment_for(user, comment_id: int, action: Action = Action.READ) -> Comment:
+    """The comment ``comment_id`` if ``user`` may do ``action`` to its document (see
+    policy.load_for). Raises NotFound (no such comment, or its document is not the user's to
+    read: the comment does not exist for them) or Forbidden."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound()
+    slug = db.session.scalar(db.select(Document.slug).where(Document.id == comment.document_id))
+    load_for(user, slug or "", action)
+    return comment
+
+
+def close(comment: Comment, actor, data: CloseInput) -> Comment:
+    """Close an open (or accepted) comment or suggestion with a reason its author will read.
+    Raises Forbidden."""
+    return settle(comment, actor, SuggestionStatus.CLOSED, reason=data.reason)
+
+
+def reopen(comment: Comment, actor) -> Comment:
+    """Put a handled comment or suggestion back in the inbox. Raises Forbidden."""
+    return settle(comment, actor, SuggestionStatus.OPEN)
+
+
+def accept(comment: Comment, actor, data: AcceptInput) -> Comment:
+    """Mark a suggestion as taken into revision ``data.revision`` of its document. Raises
+    Forbidden, or Invalid when the document has no such revision."""
+    doc = db.session.get_one(Document, comment.document_id)
+    if data.revision > doc.current_number:
+        raise Invalid({"revision": _("Dit document heeft geen revisie %(n)d.", n=data.revision)})
+    return settle(comment, actor, SuggestionStatus.ACCEPTED, revision=data.revision)

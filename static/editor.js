@@ -1,10 +1,49 @@
 // kb editor: who else is editing (heartbeat), a local copy of unsaved text (offered back after a
-// closed tab, never applied by itself), a warning before leaving unsaved work, and the merge
-// page's choices. No framework, no CDN; kb.js clears the local copy once a save went through.
+// closed tab, never applied by itself; for a new document too), a warning before leaving unsaved
+// work, the category picker ("Nieuwe categorie…"), the fields per kind (a channel only for
+// scripts) and the merge page's choices. No framework, no CDN; kb.js clears the local copy once
+// a save went through.
 (function () {
   "use strict";
 
   var PREFIX = "kb:concept:";
+  var NEW_KEY = "kb:nieuw-document"; // not under PREFIX: a document may be called "nieuw"
+
+  // Hidden fields are disabled as well, so what the page does not show is not sent either.
+  function showPart(part, on) {
+    part.hidden = !on;
+    part.querySelectorAll("input, select, textarea").forEach(function (el) {
+      el.disabled = !on;
+    });
+  }
+
+  // ---- the category: an existing one, or "Nieuwe categorie…" with a field for its name ----
+  function setupCategory(form) {
+    var select = form.querySelector("select[name=category]");
+    var box = document.getElementById("new-category");
+    if (!select || !box) return;
+    var input = box.querySelector("input[name=new_category]");
+    function update(focus) {
+      var on = select.value === select.dataset.newValue;
+      showPart(box, on);
+      if (on && focus && input) input.focus();
+    }
+    select.addEventListener("change", function () { update(true); });
+    update(false);
+  }
+
+  // ---- the fields per kind: audience for articles, a channel for scripts ----
+  function setupKind(form) {
+    var kind = form.querySelector("select[name=kind]");
+    if (!kind) return; // editing: the page shows only the kind's own fields
+    function update() {
+      form.querySelectorAll("[data-for-kind]").forEach(function (part) {
+        showPart(part, part.dataset.forKind === kind.value);
+      });
+    }
+    kind.addEventListener("change", update);
+    update();
+  }
 
   function storage() {
     try {
@@ -181,6 +220,109 @@
     });
   }
 
+  // ---- a new document: one local copy of the whole form until it is saved ----
+  function formValues(form) {
+    var values = {};
+    form.querySelectorAll("input[name], select[name], textarea[name]").forEach(function (el) {
+      if (el.type === "hidden" || el.type === "submit") return;
+      values[el.name] = el.type === "checkbox" ? (el.checked ? "1" : "") : el.value;
+    });
+    return values;
+  }
+
+  function setupNewDraft(form) {
+    var store = storage();
+    var initial = JSON.stringify(formValues(form));
+    var unsavedPage = form.dataset.unsaved === "1"; // shown again after a refused save
+    var submitting = false;
+
+    function dirty() {
+      return unsavedPage || JSON.stringify(formValues(form)) !== initial;
+    }
+
+    function keep() {
+      if (!store) return;
+      try {
+        if (dirty()) {
+          store.setItem(NEW_KEY, JSON.stringify({ values: formValues(form), savedAt: Date.now() }));
+        } else {
+          store.removeItem(NEW_KEY);
+        }
+      } catch (e) { /* storage full: nothing else to do */ }
+    }
+
+    var timer = null;
+    function later() {
+      clearTimeout(timer);
+      timer = setTimeout(keep, 600);
+    }
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    form.addEventListener("submit", function () {
+      clearTimeout(timer);
+      keep(); // kept until the document exists (kb.js clears it then)
+      submitting = true;
+      try {
+        sessionStorage.setItem("kb:saving", JSON.stringify({ newDraft: NEW_KEY, form: window.location.pathname }));
+      } catch (e) { /* no session storage: the copy stays until discarded */ }
+    });
+    window.addEventListener("beforeunload", function (e) {
+      if (submitting || !dirty()) return undefined;
+      e.preventDefault();
+      e.returnValue = "";
+      return "";
+    });
+    if (unsavedPage) {
+      keep();
+      return;
+    }
+    offerNew(form, store);
+  }
+
+  function offerNew(form, store) {
+    var box = document.getElementById("draft-offer");
+    if (!box || !store) return;
+    var draft = null;
+    try {
+      draft = JSON.parse(store.getItem(NEW_KEY) || "null");
+    } catch (e) {
+      store.removeItem(NEW_KEY);
+    }
+    if (!draft || !draft.values) return;
+    if (JSON.stringify(draft.values) === JSON.stringify(formValues(form))) return;
+    var when = new Date(draft.savedAt || Date.now());
+    box.querySelector(".draft-text").textContent = box.dataset.text
+      .replace("{title}", draft.values.title || box.dataset.untitled)
+      .replace(
+        "{when}",
+        when.toLocaleDateString("nl-NL") + " " +
+          when.toLocaleTimeString("nl-NL", { hour: "2-digit", minute: "2-digit" })
+      );
+    box.hidden = false;
+    document.getElementById("draft-restore").addEventListener("click", function () {
+      // Selects first, so the fields they show are enabled before their values go in.
+      var names = Object.keys(draft.values);
+      names.sort(function (a, b) {
+        var sa = form.elements[a] && form.elements[a].tagName === "SELECT" ? 0 : 1;
+        var sb = form.elements[b] && form.elements[b].tagName === "SELECT" ? 0 : 1;
+        return sa - sb;
+      });
+      names.forEach(function (name) {
+        var el = form.elements[name];
+        if (!el || el.type === "hidden" || !("value" in el)) return;
+        el.value = draft.values[name];
+        el.dispatchEvent(new Event(el.tagName === "SELECT" ? "change" : "input", { bubbles: true }));
+      });
+      box.hidden = true;
+      var title = form.elements.title;
+      if (title) title.focus();
+    });
+    document.getElementById("draft-discard").addEventListener("click", function () {
+      store.removeItem(NEW_KEY);
+      box.hidden = true;
+    });
+  }
+
   // ---- the merge page: count open choices, mark decided blocks, warn before leaving ----
   function setupMerge(form) {
     var submitting = false;
@@ -222,7 +364,14 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var editor = document.querySelector("form#editor-form[data-draft-slug]");
+    var fresh = document.querySelector("form#editor-form[data-new-draft]");
     var merge = document.querySelector("form#merge-form");
+    var any = editor || fresh;
+    if (any) {
+      setupKind(any);
+      setupCategory(any);
+    }
+    if (fresh) setupNewDraft(fresh);
     if (editor) {
       setupEditor(editor);
       setupPresence(editor);

@@ -147,6 +147,14 @@
     } catch (e) {
       return;
     }
+    if (saving && saving.newDraft) {
+      // Back on the form means the server refused it; anywhere else, the document exists.
+      if (window.location.pathname === saving.form) return;
+      try {
+        localStorage.removeItem(saving.newDraft);
+      } catch (e) { /* storage blocked */ }
+      return;
+    }
     if (!saving || !saving.slug || window.location.pathname !== saving.done) return;
     var prefix = "kb:concept:" + saving.slug + ":";
     try {

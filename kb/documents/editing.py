@@ -6,17 +6,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from kb.documents import diff as diffs
-from kb.documents import markdown, merge_page, presence, reading, service
-from kb.documents.forms import ActionForm, DocumentForm, MergeForm, RevisionForm
+from kb.documents import editing_list, editor_form, markdown, merge_page, presence, service
+from kb.documents.forms import NEW_CATEGORY, ActionForm, DocumentForm, MergeForm, RevisionForm
 from kb.documents.merge import CHOICES, Choice, DocumentMerge, Undecided
-from kb.documents.models import MAX_BODY, STATUSES, Document
+from kb.documents.models import MAX_BODY, Document
 from kb.documents.policy import Action, allowed, load_for, require
 from kb.documents.schemas import DocumentCreate, DocumentUpdate, parse
 from kb.documents.service import resolved_html
 from kb.errors import Conflict, Forbidden, Invalid
 
 bp = Blueprint("editing", __name__)
-PER_PAGE = 50
 
 
 @bp.before_request
@@ -40,15 +39,18 @@ def _document_form(cls: type[DocumentForm] = DocumentForm) -> DocumentForm:
 
 
 def _form_data(form: DocumentForm, doc: Document | None) -> dict:
+    """The input model's data from the form. Raises Invalid for a category choice that
+    disagrees with the "Nieuwe categorie" field."""
     data = {
         "title": form.title.data or "",
         "body": form.body.data or "",
-        "category": form.category.data or "",
+        "category": editor_form.category_value(form),
         "tags": (form.tags.data or "").split(","),
         "message": form.message.data or "",
-        "audience": form.audience.data,
         "channel": form.channel.data or None,
     }
+    if form.audience.data:  # not sent for scripts, which are always internal
+        data["audience"] = form.audience.data
     if doc is None:
         data["kind"] = form.kind.data
         data["slug"] = form.slug.data or None
@@ -61,22 +63,13 @@ def _form_data(form: DocumentForm, doc: Document | None) -> dict:
 
 def _apply_errors(form: DocumentForm, exc: Invalid) -> None:
     for name, message in exc.errors.items():
+        if name == "category" and form.category.data == NEW_CATEGORY:
+            name = "new_category"  # the typed name is wrong, not the choice to type one
         field = getattr(form, name, None)
         (field.errors if field is not None else form.form_errors).append(message)
 
 
-@bp.route("/documenten")
-def index():
-    status = request.args.get("status", "")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    listing = reading.list_visible(
-        current_user,
-        {"status": status} if status in STATUSES else {},
-        page=page,
-        per_page=PER_PAGE,
-        order="updated",
-    )
-    return render_template("editing/index.html", listing=listing, docs=listing.items, status=status)
+bp.add_url_rule("/documenten", "index", editing_list.index)
 
 
 @bp.route("/documenten/nieuw", methods=["GET", "POST"])
@@ -99,17 +92,35 @@ def new():
             flash(_("Concept opgeslagen als revisie 1."), "success")
             return redirect(url_for("documents.show", slug=doc.slug))
     status = 422 if request.method == "POST" else 200
-    return render_template("editing/edit.html", form=form, doc=None), status
+    editor_form.set_category_choices(form, current_user)
+    return render_template(
+        "editing/edit.html", form=form, doc=None, unsaved=request.method == "POST"
+    ), status
+
+
+def _editable(slug: str) -> Document:
+    """The document if this editor may edit it; otherwise Forbidden saying why."""
+    doc = load_for(current_user, slug, Action.READ_DRAFTS)
+    if not allowed(current_user, Action.EDIT, doc):
+        raise Forbidden(editor_form.why_not_editable(doc))
+    return doc
 
 
 @bp.route("/artikel/<slug>/bewerken", methods=["GET", "POST"])
 def edit(slug: str):
-    doc = load_for(current_user, slug, Action.EDIT)
+    try:
+        doc = _editable(slug)
+    except Forbidden as exc:
+        doc = load_for(current_user, slug, Action.READ_DRAFTS)
+        page = render_template("editing/not_allowed.html", doc=doc, reason=exc.detail)
+        return page, 403
     form = _document_form()
     if request.method == "GET":
         current = doc.current  # the newest revision, with its own metadata
         _fill(form, doc, current.title, current.body, current.meta)
         form.base_revision.data = str(doc.current_number)
+        editor_form.forget_pending(doc)  # a fresh edit takes over nothing until asked
+        form.voorstel.data = request.args.get("voorstel", "")
         return _editor(doc, form)
     form.kind.data = doc.kind
     if form.validate_on_submit():
@@ -119,6 +130,8 @@ def edit(slug: str):
                 doc, current_user, _number(form.base_revision), changes
             )
         except Conflict as exc:
+            # The conflict page does not carry the suggestion: the session does, until saved.
+            editor_form.keep_pending(doc, form.voorstel.data)
             return merge_page.render(doc, form, exc.merge)
         except Invalid as exc:
             _apply_errors(form, exc)
@@ -139,13 +152,21 @@ def _fill(form: DocumentForm, doc: Document, title: str, body: str, meta: dict) 
 
 
 def _editor(doc: Document, form: DocumentForm, status: int = 200, note: str = ""):
-    """The editor. After a POST it shows text that is not saved yet."""
+    """The editor. After a POST it shows text that is not saved yet; beside it, the open
+    suggestion this edit takes over, if any."""
+    if not form.voorstel.data:  # back from the merge page ("bewerken")
+        form.voorstel.data = editor_form.pending(doc) or ""
+    suggestion, suggestion_note = editor_form.open_suggestion(doc, form.voorstel.data)
+    form.voorstel.data = str(suggestion.id) if suggestion else ""
+    editor_form.set_category_choices(form, current_user)
     return (
         render_template(
             "editing/edit.html",
             form=form,
             doc=doc,
             note=note,
+            suggestion=suggestion,
+            suggestion_note=suggestion_note,
             unsaved=request.method == "POST",
             present=presence.describe(presence.others(doc, current_user)),
             heartbeat=presence.HEARTBEAT,
@@ -160,6 +181,9 @@ def _saved(doc: Document, revision):
         flash(_("Er was niets veranderd; er is geen nieuwe revisie gemaakt."), "info")
     else:
         flash(_("Opgeslagen als revisie %(n)d.", n=revision.number), "success")
+    taken = request.form.get("voorstel") or editor_form.pending(doc)
+    editor_form.forget_pending(doc)
+    editor_form.settle_taken(doc, current_user, taken, revision)
     return redirect(url_for("documents.show", slug=doc.slug))
 
 
@@ -255,9 +279,17 @@ def publish(slug: str):
     return redirect(url_for("documents.show", slug=slug))
 
 
+def _refused(exc: Forbidden, slug: str):
+    flash(exc.detail, "error")
+    return redirect(url_for("documents.show", slug=slug))
+
+
 @bp.route("/artikel/<slug>/depubliceren", methods=["POST"])
 def unpublish(slug: str):
-    doc = load_for(current_user, slug, Action.EDIT)
+    try:
+        doc = _editable(slug)
+    except Forbidden as exc:
+        return _refused(exc, slug)
     if not ActionForm().validate_on_submit():
         abort(400)
     service.unpublish(doc, current_user)
@@ -267,7 +299,10 @@ def unpublish(slug: str):
 
 @bp.route("/artikel/<slug>/archiveren", methods=["POST"])
 def archive(slug: str):
-    doc = load_for(current_user, slug, Action.EDIT)
+    try:
+        doc = _editable(slug)
+    except Forbidden as exc:
+        return _refused(exc, slug)
     if not ActionForm().validate_on_submit():
         abort(400)
     service.archive(doc, current_user)
@@ -320,12 +355,28 @@ def compare(slug: str):
 
 @bp.route("/artikel/<slug>/herstel", methods=["POST"])
 def restore(slug: str):
-    doc = load_for(current_user, slug, Action.EDIT)
+    try:
+        doc = _editable(slug)
+    except Forbidden as exc:
+        flash(exc.detail, "error")
+        return redirect(url_for("editing.history", slug=slug))
     form = RevisionForm()
     if not form.validate_on_submit() or not form.revision.data:
         abort(400)
     try:
         rev = service.restore(doc, current_user, form.revision.data)
+    except Conflict as exc:
+        # Someone saved while this restore ran: nothing was restored and nothing is lost.
+        flash(
+            _(
+                "Revisie %(k)d is niet teruggezet: intussen is het document opgeslagen als "
+                "revisie %(n)d. Bekijk die hieronder en zet revisie %(k)d zo nodig opnieuw terug.",
+                k=form.revision.data,
+                n=exc.current,
+            ),
+            "error",
+        )
+        return redirect(url_for("editing.history", slug=slug))
     except Forbidden as exc:
         flash(exc.detail, "error")
         return redirect(url_for("editing.history", slug=slug))

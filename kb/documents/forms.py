@@ -30,6 +30,8 @@ from kb.documents.models import (
 )
 from kb.feedback.models import MAX_COMMENT, CommentKind
 
+NEW_CATEGORY = "nieuw"  # the category select's "Nieuwe categorie…"
+
 KIND_LABELS = {Kind.ARTICLE: _l("Artikel"), Kind.SCRIPT: _l("Script")}
 AUDIENCE_LABELS = {
     Audience.PUBLIC: _l("Openbaar (klanten)"),
@@ -76,7 +78,14 @@ class DocumentForm(FlaskForm):
         choices=[SelectChoice("", "—")] + [SelectChoice(c, CHANNEL_LABELS[c]) for c in CHANNELS],
         validators=[Optional()],
     )
-    category = StringField(_l("Categorie"), render_kw={"maxlength": MAX_CATEGORY})
+    # The existing categories plus NEW_CATEGORY ("Nieuwe categorie…"), set per request by the
+    # view; any value passes here (a merge sends the value it resolved), the input model checks
+    # it. new_category counts only when the select says NEW_CATEGORY.
+    category = SelectField(_l("Categorie"), validate_choice=False)
+    new_category = StringField(
+        _l("Nieuwe categorie"),
+        render_kw={"maxlength": MAX_CATEGORY},
+    )
     tags = StringField(_l("Tags (komma's ertussen)"))
     min_edit_role = SelectField(
         _l("Bewerken vanaf rol"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES[1:]]
@@ -84,6 +93,8 @@ class DocumentForm(FlaskForm):
     body = TextAreaField(_l("Tekst (Markdown)"), render_kw={"maxlength": MAX_BODY})
     message = StringField(_l("Wat is er veranderd?"), render_kw={"maxlength": MAX_MESSAGE})
     base_revision = HiddenField()
+    # The suggestion (comment id) this edit takes over; settled once the edit is saved.
+    voorstel = HiddenField()
 
 
 class MergeForm(DocumentForm):

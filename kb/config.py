@@ -8,6 +8,11 @@ from pathlib import Path
 from flask import Flask
 
 SEARCH_BACKENDS = ("whoosh", "postgres")
+# A SECRET_KEY signs the session cookie: anyone who can guess it can forge any session.
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_DISTINCT = 10
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("", "0", "false", "no", "off")
 
 
 class ConfigError(RuntimeError):
@@ -18,10 +23,45 @@ def _secret_key(data_dir: Path) -> str:
     """Read the generated key from the data folder, creating it (mode 0600) on first run."""
     path = data_dir / "secret_key"
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    return path.read_text().strip()
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker made it just now
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return _strong_secret(path.read_text().strip(), f"The secret key in {path}")
+
+
+def _strong_secret(key: str, source: str) -> str:
+    """Refuse a key that is short or made of few characters ('x', 'changeme', 'aaaa…')."""
+    if len(key) < MIN_SECRET_LENGTH or len(set(key)) < MIN_SECRET_DISTINCT:
+        raise ConfigError(
+            f"{source} is too weak: use at least {MIN_SECRET_LENGTH} characters with at least "
+            f"{MIN_SECRET_DISTINCT} different ones, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`, or unset SECRET_KEY "
+            "to have kb generate one in KB_DATA_DIR"
+        )
+    return key
+
+
+def _flag(name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value or "").strip().lower()
+    if word not in TRUE_WORDS + FALSE_WORDS:
+        raise ConfigError(f"{name} must be 1 or 0 (true or false), not {value!r}")
+    return word in TRUE_WORDS
+
+
+def _redis_url(value: str | None) -> str:
+    """KB_REDIS_URL for the login throttle's counters; unset: each worker counts in memory."""
+    url = (value or "").strip()
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(
+            f"KB_REDIS_URL must start with redis://, rediss:// or unix://, not {url!r}"
+        )
+    return url
 
 
 def _database_url(url: str) -> str:
@@ -65,6 +105,11 @@ def configure(app: Flask, overrides: Mapping | None = None) -> None:
     secret_key = env.get("SECRET_KEY") or None
     # A request whose Host is not listed gets 400 before any view runs (Flask's check).
     trusted_hosts = _trusted_hosts(overrides.get("KB_TRUSTED_HOSTS", env.get("KB_TRUSTED_HOSTS")))
+    redis_url = _redis_url(overrides.get("KB_REDIS_URL", env.get("KB_REDIS_URL")))
+    # Behind HTTPS the cookies must never travel over plain HTTP.
+    secure = _flag(
+        "KB_SECURE_COOKIES", overrides.get("KB_SECURE_COOKIES", env.get("KB_SECURE_COOKIES"))
+    )
 
     app.config.update(
         KB_DATA_DIR=str(data_dir),
@@ -72,15 +117,28 @@ def configure(app: Flask, overrides: Mapping | None = None) -> None:
         TRUSTED_HOSTS=trusted_hosts,
         SQLALCHEMY_DATABASE_URI=_database_url(database_url),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        KB_REDIS_URL=redis_url,
+        KB_SECURE_COOKIES=secure,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
         REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=secure,
+        PREFERRED_URL_SCHEME="https" if secure else "http",
         BABEL_DEFAULT_LOCALE="nl",
         BABEL_DEFAULT_TIMEZONE="Europe/Amsterdam",
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
-        RATELIMIT_STORAGE_URI="memory://",
+        # Per-address login throttle: in Redis when configured, so all workers and hosts
+        # share one count; otherwise in each worker's memory.
+        RATELIMIT_ENABLED=True,  # explicit: Flask-Limiter keeps the last app's value
+        RATELIMIT_STORAGE_URI=redis_url or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
+        # A Redis outage must not stop sign-in; the per-account lock still holds then.
+        RATELIMIT_SWALLOW_ERRORS=True,
+        # Keeps the counters of kb instances (or test runs) sharing one Redis apart.
+        KB_RATELIMIT_NAMESPACE="kb",
         # Rendering runs in a helper process and is cut off after this many seconds.
         KB_RENDER_TIMEOUT=3.0,
         # Whoosh: rebuilds of at least this many documents write with two processes.
@@ -92,4 +150,10 @@ def configure(app: Flask, overrides: Mapping | None = None) -> None:
     app.config.update(overrides)
     if "SQLALCHEMY_DATABASE_URI" in overrides:
         app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(overrides["SQLALCHEMY_DATABASE_URI"])
-    app.config["SECRET_KEY"] = overrides.get("SECRET_KEY") or secret_key or _secret_key(data_dir)
+    if overrides.get("SECRET_KEY"):
+        key = _strong_secret(str(overrides["SECRET_KEY"]), "SECRET_KEY")
+    elif secret_key:
+        key = _strong_secret(secret_key, "SECRET_KEY")
+    else:
+        key = _secret_key(data_dir)
+    app.config["SECRET_KEY"] = key

@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -21,7 +21,18 @@ else:
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def _client_key() -> str:
+    """The throttle's key: the client's address within this instance's namespace.
+
+    The namespace keeps kb instances (and test runs) that share one Redis apart; it is read per
+    request because Flask-Limiter keeps the first app's key prefix for every later app.
+    """
+    return f"{current_app.config.get('KB_RATELIMIT_NAMESPACE', 'kb')}/{get_remote_address()}"
+
+
+limiter = Limiter(key_func=_client_key, default_limits=[])
 babel = Babel()
 
 LOCALES = ("nl", "en")

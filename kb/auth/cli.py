@@ -1,10 +1,11 @@
-"""`kb user create|set-role|token|list`."""
+"""`kb user create|set-role|token|list|unlock`."""
 
 import click
 from flask.cli import AppGroup
 
 from kb.auth import service
 from kb.auth.models import ROLES, SYSTEM
+from kb.db import utcnow
 from kb.errors import Invalid, NotFound
 
 user_cli = AppGroup("user", help="Manage accounts and API tokens.")
@@ -44,10 +45,11 @@ def set_role(email: str, role: str) -> None:
 
 @user_cli.command("token")
 @click.argument("email")
-def token(email: str) -> None:
+@click.option("--name", default="cli", help="What the token is for (shown in the account page).")
+def token(email: str, name: str) -> None:
     """Print a new API token once; only its hash is stored."""
     try:
-        value = service.issue_token(SYSTEM, service.get_user(email))
+        value = service.issue_token(SYSTEM, service.get_user(email), name)
     except NotFound as exc:
         raise _fail(exc) from exc
     click.echo(value)
@@ -58,4 +60,17 @@ def list_users() -> None:
     """List accounts and roles."""
     for user in service.all_users():
         state = "" if user.is_active else " (inactive)"
+        if user.locked_until is not None and user.is_locked(utcnow()):
+            state += f" (locked until {user.locked_until:%Y-%m-%d %H:%M} UTC)"
         click.echo(f"{user.email}\t{user.role}{state}")
+
+
+@user_cli.command("unlock")
+@click.argument("email")
+def unlock(email: str) -> None:
+    """Lift a sign-in lock after repeated wrong passwords."""
+    try:
+        user = service.unlock(SYSTEM, service.get_user(email))
+    except NotFound as exc:
+        raise _fail(exc) from exc
+    click.echo(f"{user.email} may sign in again.")

@@ -1,11 +1,42 @@
-"""Login form."""
+"""Forms for signing in, the own account page and accepting an invitation."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from kb.auth.models import MAX_PASSWORD, MAX_TOKEN_NAME
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mailadres"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(), Length(max=200)])
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password, typed twice (invitation)."""
+
+    password = PasswordField(
+        _l("Nieuw wachtwoord"), validators=[DataRequired(), Length(max=MAX_PASSWORD)]
+    )
+    confirm = PasswordField(
+        _l("Herhaal het nieuwe wachtwoord"),
+        validators=[
+            DataRequired(),
+            EqualTo("password", message=_l("De twee wachtwoorden zijn niet gelijk.")),
+        ],
+    )
+
+
+class PasswordChangeForm(NewPasswordForm):
+    current = PasswordField(
+        _l("Huidig wachtwoord"), validators=[DataRequired(), Length(max=MAX_PASSWORD)]
+    )
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("Naam van het token"),
+        validators=[Optional(), Length(max=MAX_TOKEN_NAME)],
+        description=_l("Waarvoor gebruikt u het, bijvoorbeeld 'helpdesk-koppeling'?"),
+    )

@@ -4,6 +4,7 @@ import hashlib
 from datetime import datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,6 +27,8 @@ ROLES: tuple[Role, ...] = tuple(Role)
 MAX_EMAIL = 254
 MAX_NAME = 120
 MIN_PASSWORD = 10
+MAX_PASSWORD = 200
+MAX_TOKEN_NAME = 80
 
 
 def role_rank(role: str | None) -> int:
@@ -45,6 +48,18 @@ class User(UserMixin, Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Part of the session's user id: raising it ends every session of this user (logout,
+    # password change, deactivation), although Flask's sessions live in the browser.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Failed sign-ins since the last success, counted in the database so that every worker
+    # and host sees them; `locked_until` is when the current lock ends.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
+    # A one-time password set by an admin: the user chooses his own after signing in.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # An invitation link (its hash; the link is shown once) and when it expires.
+    invite_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    invite_expires_at: Mapped[datetime | None]
 
     tokens: Mapped[list["ApiToken"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -52,6 +67,13 @@ class User(UserMixin, Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)  # scrypt
+
+    def get_id(self) -> str:
+        """Flask-Login's alternative id: the session names the generation it was made in."""
+        return f"{self.id}.{self.session_generation}"
+
+    def is_locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -104,6 +126,7 @@ class ApiToken(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(MAX_TOKEN_NAME), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
 

@@ -314,9 +314,24 @@ def publish(
 
     Publishing moves the document to the revision's category and channel, so who may edit it
     is decided again from that result (an old `beleid` revision is the supervisors' again).
+
+    Where that place needs review (policy.review_required), only a reviewer publishes; an
+    editor gets Forbidden and submits the revision (kb.documents.review). A reviewer's publish
+    there is recorded as an approval, and pending reviews the document moves past are settled.
     """
+    # review imports this module; importing it here keeps the import order free.
+    from kb.documents import review
+    from kb.errors import Forbidden
+
     require(actor, Action.EDIT, doc)
     revision = get_revision(doc, number or doc.current_number)
+    if not review.may_publish(actor, doc, revision):
+        raise Forbidden(
+            _(
+                "Dit document wordt eerst beoordeeld door een supervisor: "
+                "dien het in ter beoordeling."
+            )
+        )
     min_role = effective_min_edit_role(
         actor,
         current=doc.min_edit_role,
@@ -342,6 +357,7 @@ def publish(
             revision=revision.number,
             acknowledge=acknowledge,
         )
+        review.settle_on_publish(doc, actor, revision.number, acknowledge)
         search.enqueue(doc)
     return doc
 

@@ -167,3 +167,59 @@ def test_word_marks_show_what_changed_inside_a_long_line():
     ]
     # Nothing to compare with: the lines as they are, escaped.
     assert [str(x) for x in word_marks([], ["<b>"])] == ["&lt;b&gt;"]
+
+
+PARAGRAPH = (
+    "Werkt uw internet niet, dan kan het een storing zijn. Kijk eerst op de storingspagina of "
+    "er in uw buurt iets aan de hand is, en herstart daarna de modem."
+)
+
+
+def test_two_edits_in_one_paragraph_that_touch_different_words_merge():
+    base = f"# Storing\n\n{PARAGRAPH}\n\nBel ons als het niet helpt."
+    mine = base.replace("Werkt uw internet", "Doet uw internet het")  # at its start
+    theirs = base.replace("herstart daarna de modem", "herstart daarna uw modem")  # its end
+    merge = merge_text(base, mine, theirs)
+    assert merge.clean
+    assert merge.text == base.replace("Werkt uw internet", "Doet uw internet het").replace(
+        "daarna de modem", "daarna uw modem"
+    )
+    [block] = [s for s in merge.segments if s.origin == "merged"]
+    assert block.conflict is None and block.base == (PARAGRAPH,)
+    changed = [(w.origin, w.old, w.new) for w in block.words if w.origin != "unchanged"]
+    assert changed == [("mine", "Werkt", "Doet"), ("mine", "", "het "), ("theirs", "de", "uw")]
+    # The words between the changes are kept as they were, so the marks show only the edits.
+    assert "".join(w.new for w in block.words) == merge.text.split("\n")[2]
+    assert merge.resolve({}) == merge.text
+
+
+def test_a_merged_block_may_span_lines_and_keeps_them():
+    base = "Stap 1: zet de modem uit.\nStap 2: wacht tien seconden.\nStap 3: zet hem aan."
+    mine = base.replace("Stap 1: zet", "Stap 1: schakel").replace("hem aan", "hem weer aan")
+    theirs = base.replace("wacht tien", "wacht dertig")  # the middle line: lines touch
+    merge = merge_text(base, mine, theirs)
+    assert merge.clean and [s.origin for s in merge.segments] == ["merged"]
+    assert merge.text == (
+        "Stap 1: schakel de modem uit.\nStap 2: wacht dertig seconden.\nStap 3: zet hem weer aan."
+    )
+
+
+@pytest.mark.parametrize(
+    ("mine", "theirs"),
+    [
+        ("Wacht twintig seconden.", "Wacht dertig seconden."),  # the same word
+        ("Wacht twintig seconden.", "Wacht tien minuten."),  # words side by side
+        ("Wacht tien seconden!", "Wacht tien tellen."),  # a word and the full stop after it
+        ("", "Wacht tien lange seconden."),  # deleted against edited
+    ],
+)
+def test_edits_that_touch_the_same_or_neighbouring_words_stay_a_conflict(mine, theirs):
+    base = "Zet de modem uit.\nWacht tien seconden.\nZet hem weer aan."
+    merge = merge_text(
+        base,
+        base.replace("Wacht tien seconden.", mine).replace("\n\n", "\n"),
+        base.replace("Wacht tien seconden.", theirs),
+    )
+    [block] = merge.conflicts
+    assert block.origin == "conflict" and block.words == ()
+    assert merge.resolve({0: "mine"}).count("Wacht") == (1 if mine else 0)

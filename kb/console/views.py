@@ -8,6 +8,7 @@ from flask import Blueprint, abort, g, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from kb.console import service
+from kb.documents import acknowledge as acks
 from kb.documents.forms import CHANNEL_LABELS
 from kb.documents.models import Channel, Kind, Status
 from kb.documents.policy import Action, allowed, load_for
@@ -34,6 +35,7 @@ def index():
         chips=[(c, CHANNEL_LABELS[c]) for c in Channel],
         channel_names={str(c): str(label) for c, label in CHANNEL_LABELS.items()},
         most_used=service.most_used(current_user),
+        to_acknowledge=acks.pending_documents(current_user),
         my_tickets=tickets.recent_open(current_user) if _handles_tickets() else [],
         q=request.args.get("q", "")[:100],
     )

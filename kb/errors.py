@@ -114,6 +114,17 @@ class Conflict(DomainError):
         )
 
 
+class TooManyRequests(DomainError):
+    """The caller did this too often; it may again after ``retry_after`` seconds."""
+
+    status = 429
+    title = "Too Many Requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class Unavailable(DomainError):
     """Temporarily unable to answer (e.g. the search index is being built); retry later."""
 
@@ -140,10 +151,24 @@ def _rollback() -> None:
     db.session.rollback()
 
 
+# A clearer ``detail`` than Werkzeug's generic description, for the statuses bad input causes.
+def _http_detail(exc: HTTPException) -> str:
+    if exc.code == 413:
+        limit = request.max_content_length
+        size = f" ({limit} bytes)" if limit else ""
+        return f"The request body is larger than the server accepts{size}; send less."
+    if exc.code == 429:
+        return (
+            f"Too many requests from this client ({exc.description}); "
+            "try again after the number of seconds in Retry-After."
+        )
+    return exc.description or ""
+
+
 def handle_http(exc: HTTPException):
     _rollback()
     if wants_problem_json():
-        response = problem(exc.code or 500, exc.name, exc.description or "")
+        response = problem(exc.code or 500, exc.name, _http_detail(exc))
         allowed = getattr(exc, "valid_methods", None)  # MethodNotAllowed only
         if exc.code == 405 and allowed:
             response.headers["Allow"] = ", ".join(allowed)
@@ -152,7 +177,9 @@ def handle_http(exc: HTTPException):
         return exc.get_response()
     code = exc.code or 500
     template = (
-        f"errors/{code}.html" if code in (400, 403, 404, 405, 413, 429) else "errors/generic.html"
+        f"errors/{code}.html"
+        if code in (400, 403, 404, 405, 413, 414, 429)
+        else "errors/generic.html"
     )
     return render_template(template, error=exc), code
 
@@ -170,10 +197,10 @@ def handle_domain(exc: DomainError):
         response = problem(exc.status, exc.title, detail, **extra)
     else:
         template = (
-            f"errors/{exc.status}.html" if exc.status in (403, 404) else "errors/generic.html"
+            f"errors/{exc.status}.html" if exc.status in (403, 404, 429) else "errors/generic.html"
         )
         response = current_app.make_response((render_template(template, error=exc), exc.status))
-    if isinstance(exc, Unavailable):
+    if isinstance(exc, Unavailable | TooManyRequests):
         response.headers["Retry-After"] = str(exc.retry_after)
     return response
 

@@ -11,8 +11,9 @@ from kb.documents import reading, service
 from kb.documents.merge import DocumentMerge
 from kb.documents.models import Document
 from kb.documents.policy import Action, load_for, sees_drafts
-from kb.errors import Conflict
+from kb.errors import Conflict, TooManyRequests
 from kb.feedback import service as feedback
+from kb.feedback import vote_limit
 
 
 def _summary(doc: Document) -> dict:
@@ -283,14 +284,25 @@ def restore_revision(slug: str, body: s.RestoreRequest):
     bp,
     "/documents/<slug>/feedback",
     "POST",
-    summary="Was dit nuttig? (anyone who can read it)",
+    summary="Was dit nuttig? (anyone who can read it; once per reader per document per day)",
     body=s.FeedbackRequest,
     response=s.FeedbackOut,
     status=201,
-    errors=(404, 422),
+    errors=(404, 422, 429),
 )
 def document_feedback(slug: str, body: s.FeedbackRequest):
-    vote = feedback.vote(load_for(api_user(), slug), body.helpful)
+    """A vote counts once per reader (a token's user, else the client address) per document
+    per day, and a client votes at most so often an hour (kb.feedback.vote_limit): else 429."""
+    doc = load_for(api_user(), slug)
+    refused = vote_limit.take(doc.slug, api_user(), browser=False)
+    if refused is not None:
+        raise TooManyRequests(
+            "This reader already voted on this document today."
+            if refused.per_document
+            else "Too many votes from this client; try again later.",
+            refused.retry_after,
+        )
+    vote = feedback.vote(doc, body.helpful)
     return s.FeedbackOut(slug=slug, helpful=vote.is_helpful, revision=vote.revision_number)
 
 

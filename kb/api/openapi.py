@@ -1,4 +1,8 @@
-"""GET /api/openapi.json: the OpenAPI 3.1 document, built from the declared operations."""
+"""GET /api/openapi.json: the OpenAPI 3.1 document, built from the declared operations.
+
+Whole numbers in request schemas get the database's bounds (kb.api.inputs checks them), and
+each operation lists every error status it can answer (Operation.responses).
+"""
 
 import re
 from functools import cache
@@ -7,6 +11,7 @@ from typing import Literal
 from flask import Blueprint, jsonify
 from pydantic import BaseModel
 
+from kb.api.inputs import MAX_INT, MIN_INT
 from kb.api.schemas import Problem
 from kb.api.spec import OPERATIONS
 
@@ -15,19 +20,38 @@ bp = Blueprint("openapi", __name__)
 STATUS_TEXT = {
     200: "OK",
     201: "Created",
-    400: "Malformed JSON",
+    400: "Malformed JSON (not JSON, not UTF-8, NaN, or nested too deeply)",
     401: "Missing or unknown bearer token",
     403: "The caller's role may not do this",
     404: "Not found, or not visible to the caller",
     409: "Conflict with the current state (a document: it moved on since base_revision)",
+    413: "The request body is larger than the server accepts",
+    414: "The query string is longer than the server accepts",
     422: "Validation failed; errors names the fields",
+    429: "Too many requests from this client; Retry-After says when to try again",
+    503: "Temporarily unavailable (e.g. the search index is being built); see Retry-After",
 }
+
+
+def _bounded(schema: object) -> None:
+    """Give every integer in a request schema the bounds the API enforces (in place)."""
+    if isinstance(schema, dict):
+        if schema.get("type") == "integer":
+            schema.setdefault("maximum", MAX_INT)
+            schema.setdefault("minimum", MIN_INT)
+        for value in schema.values():
+            _bounded(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _bounded(value)
 
 
 def _schema(
     model: type[BaseModel], components: dict, mode: Literal["validation", "serialization"]
 ) -> dict:
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
+    if mode == "validation":
+        _bounded(schema)
     components.update(schema.pop("$defs", {}))
     components[model.__name__] = schema
     return {"$ref": f"#/components/schemas/{model.__name__}"}
@@ -35,6 +59,7 @@ def _schema(
 
 def _query_parameters(model: type[BaseModel], components: dict) -> list[dict]:
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="validation")
+    _bounded(schema)
     components.update(schema.pop("$defs", {}))
     required = set(schema.get("required", []))
     return [
@@ -49,20 +74,22 @@ def build() -> dict:
     problem_ref = _schema(Problem, components, "serialization")
     paths: dict = {}
     for op in OPERATIONS:
-        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", op.rule)
+        path = op.path
         item: dict = {
             "summary": op.summary,
             "operationId": op.method.lower() + "_" + re.sub(r"[^a-z0-9]+", "_", path).strip("_"),
             "tags": [op.tag],
             "parameters": [
-                {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
-                for name, kind in op.path_params
+                {"name": name, "in": "path", "required": True, "schema": schema}
+                for name, schema in op.path_params
             ],
             "responses": {},
         }
         if op.auth:
             item["security"] = [{"bearer": []}]
             item["description"] = f"Needs a bearer token of a user with role {op.auth} or higher."
+        else:  # anonymous callers see what anonymous users see; a token may show more
+            item["security"] = [{}, {"bearer": []}]
         if op.query is not None:
             item["parameters"] += _query_parameters(op.query, components)
         if op.body is not None:
@@ -78,7 +105,7 @@ def build() -> dict:
                 "application/json": {"schema": _schema(op.response, components, "serialization")}
             }
         item["responses"][str(op.status)] = ok
-        for code in op.errors:
+        for code in op.responses:
             model = op.problems.get(code)
             schema = _schema(model, components, "serialization") if model else problem_ref
             item["responses"][str(code)] = {

@@ -1,17 +1,40 @@
-"""Operations declared once: they validate requests with pydantic and describe the OpenAPI doc."""
+"""Operations declared once: they validate requests with pydantic and describe the OpenAPI doc.
 
-import json
+Every operation answers bad input with a 4xx and a clear ``detail`` (kb.api.inputs), and its
+documented responses include the errors every operation of its shape can give (``responses``),
+so the served OpenAPI document holds for operations added later too.
+"""
+
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any
 
 from flask import Blueprint, current_app, request
 from pydantic import BaseModel, ValidationError
 
+from kb.api.inputs import BadJson, check_query, check_ranges, json_body
 from kb.documents.policy import MIN_ROLE, Action, allowed, require
 from kb.errors import Invalid, NotFound, invalid_from, problem
+
+# A rule's variable as Werkzeug parses it: <name>, <converter:name>, <converter(args):name>.
+RULE_PARAM = re.compile(
+    r"<(?:(?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\((?P<args>.*?)\))?:)?"
+    r"(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>"
+)
+PARAM_TYPES = {"int": "integer", "float": "number"}  # any other converter: a string
+
+
+def path_params(rule: str) -> tuple[str, list[tuple[str, dict]]]:
+    """The OpenAPI path template of a Flask rule and its parameters' schemas.
+
+    An `int` parameter beyond 2**31-1 matches no route (kb.web bounds the converter): a 404.
+    """
+    params = [
+        (m["name"], {"type": PARAM_TYPES.get(m["converter"] or "", "string")})
+        for m in RULE_PARAM.finditer(rule)
+    ]
+    return RULE_PARAM.sub(lambda m: "{" + m["name"] + "}", rule), params
 
 
 @dataclass
@@ -26,26 +49,30 @@ class Operation:
     status: int
     errors: tuple[int, ...]
     auth: str = ""  # the least role, for the OpenAPI description
-    path_params: list[tuple[str, str]] = field(default_factory=list)  # (name, JSON type)
+    path_params: list[tuple[str, dict]] = field(default_factory=list)  # (name, JSON schema)
     # Error statuses whose problem+json carries more than the plain Problem model.
     problems: dict[int, type[BaseModel]] = field(default_factory=dict)
+    path: str = ""  # the OpenAPI path template, e.g. /api/v1/documents/{slug}
+
+    @property
+    def responses(self) -> list[int]:
+        """Every error status this operation can answer, declared or implied by its shape.
+
+        Any request may carry an unknown bearer token (401) or an over-long query string (414);
+        a body may be malformed (400), too large (413) or invalid (422); query parameters may be
+        invalid (422); a path parameter may name nothing (404).
+        """
+        codes = set(self.errors) | {401, 414}
+        if self.body is not None:
+            codes |= {400, 413, 422}
+        if self.query is not None:
+            codes.add(422)
+        if self.path_params:
+            codes.add(404)
+        return sorted(codes)
 
 
 OPERATIONS: list[Operation] = []
-
-
-def _json_body() -> Any:
-    raw = request.get_data(cache=True)
-    if not raw.strip():
-        return {}
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadJson(str(exc)) from None
-
-
-class BadJson(Exception):
-    pass
 
 
 def _require(action: Action) -> None:
@@ -90,13 +117,11 @@ def operation(
     role = MIN_ROLE[documented] if documented else None
 
     def decorate(fn: Callable) -> Callable:
-        params = [
-            (name, "integer" if converter == "int" else "string")
-            for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule)
-        ]
+        full_rule = (bp.url_prefix or "") + rule
+        path, params = path_params(full_rule)
         OPERATIONS.append(
             Operation(
-                (bp.url_prefix or "") + rule,
+                full_rule,
                 method,
                 summary,
                 tag,
@@ -108,6 +133,7 @@ def operation(
                 str(role or ""),
                 params,
                 dict(problems or {}),
+                path,
             )
         )
 
@@ -119,7 +145,7 @@ def operation(
                 _require(requires)
             if body is not None:
                 try:
-                    data = _json_body()
+                    data = json_body()
                 except BadJson as exc:
                     return problem(400, "Bad Request", f"The request body is not valid JSON: {exc}")
                 if not isinstance(data, dict):
@@ -128,11 +154,14 @@ def operation(
                     kwargs["body"] = body.model_validate(data)
                 except ValidationError as exc:
                     raise invalid_from(exc) from None
+                check_ranges(kwargs["body"])
             if query is not None:
+                check_query()
                 try:
                     kwargs["query"] = query.model_validate(request.args.to_dict())
                 except ValidationError as exc:
                     raise invalid_from(exc) from None
+                check_ranges(kwargs["query"])
             result = fn(**kwargs)
             if isinstance(result, BaseModel):  # serialised by pydantic (Rust), not json.dumps
                 return current_app.response_class(

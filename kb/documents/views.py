@@ -12,6 +12,7 @@ from kb.documents.schemas import parse
 from kb.documents.service import resolved_html
 from kb.errors import Invalid
 from kb.feedback import service as feedback
+from kb.feedback import vote_limit
 from kb.feedback.forms import FollowUpForm
 from kb.feedback.schemas import CommentCreate, VoteFollowUp
 from kb.search import learned
@@ -123,7 +124,8 @@ def remove_learned(slug: str, term_id: int):
 
 @bp.route("/artikel/<slug>/stem", methods=["POST"])
 def vote(slug: str):
-    """A "Ja" or "Nee" (once per document per browser session). After a "Nee" the section asks
+    """A "Ja" or "Nee": once per document per browser session, and per reader per day
+    (kb.feedback.vote_limit). After a "Nee" the section asks
     "Wat zocht u?"; that answer is posted here too (``wanted``, no ``helpful``) and stored with
     the vote, which the session remembers by id in ``asked`` (0 once answered)."""
     doc = load_for(current_user, slug)
@@ -148,6 +150,15 @@ def vote(slug: str):
         abort(400)
     voted = session.get("voted", [])
     if doc.id not in voted:
+        refused = vote_limit.take(doc.slug, current_user, browser=True)
+        if refused is not None:
+            flash(
+                _("U heeft vandaag al gestemd op dit artikel.")
+                if refused.per_document
+                else _("Er is vanaf uw verbinding te vaak gestemd. Probeer het later opnieuw."),
+                "error",
+            )
+            return back
         cast = feedback.vote(doc, form.helpful.data == "ja")
         session["voted"] = [*voted, doc.id][-200:]
         if not cast.is_helpful:

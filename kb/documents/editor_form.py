@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from kb.auth.models import Role
 from kb.documents import listing
 from kb.documents.forms import NEW_CATEGORY, ROLE_LABELS, DocumentForm
-from kb.documents.models import POLICY_CATEGORY, Channel, Document
+from kb.documents.models import MAX_CATEGORY, POLICY_CATEGORY, Channel, Document
 from kb.documents.policy import default_min_edit_role
 from kb.errors import Invalid
 from kb.extensions import db
@@ -39,6 +39,8 @@ def category_value(form: DocumentForm) -> str:
     if chosen == NEW_CATEGORY:
         if not typed:
             raise Invalid({"new_category": _("Vul de naam van de nieuwe categorie in.")})
+        if len(typed) > MAX_CATEGORY:  # said first: the pattern would blame the letters
+            raise Invalid({"new_category": _("Hoogstens %(n)d tekens.", n=MAX_CATEGORY)})
         return typed
     if typed:
         raise Invalid(

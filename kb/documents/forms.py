@@ -70,8 +70,11 @@ class DocumentForm(FlaskForm):
     title = StringField(_l("Titel"), render_kw={"maxlength": MAX_TITLE})
     slug = StringField(_l("Slug (adres)"), render_kw={"maxlength": MAX_SLUG})
     kind = SelectField(_l("Soort"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS])
+    # Not sent for scripts (always internal): the page hides it, the service decides.
     audience = SelectField(
-        _l("Zichtbaar voor"), choices=[SelectChoice(a, AUDIENCE_LABELS[a]) for a in AUDIENCES]
+        _l("Zichtbaar voor"),
+        choices=[SelectChoice(a, AUDIENCE_LABELS[a]) for a in AUDIENCES],
+        validators=[Optional()],
     )
     channel = SelectField(
         _l("Kanaal (alleen scripts)"),

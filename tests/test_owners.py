@@ -167,6 +167,13 @@ def test_an_overdue_date_is_a_warning_and_gecontroleerd_clears_it(app, client, m
     login(client, eva)
     page = client.get(f"/artikel/{slug}").get_data(as_text=True)
     assert 'class="verify-by overdue"' in page and "verlopen" in page
+    # Handing it over leaves the overdue date as it is, without a complaint about it.
+    piet = make_user("editor")
+    past = (owners.today() - timedelta(days=3)).isoformat()
+    client.post_form(f"/artikel/{slug}/redactie", {"owner": str(piet.id), "verify_by": past})
+    assert "Eigenaar en controledatum opgeslagen." in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        assert _doc(slug).owner_id == piet.id
     client.post_form(f"/artikel/{slug}/gecontroleerd")
     page = client.get(f"/artikel/{slug}").get_data(as_text=True)
     assert "Gecontroleerd. Volgende controle vóór" in page

@@ -86,10 +86,10 @@ def set_verify_by(doc: Document, actor, when: date | None) -> Document:
     """Set (or clear, with None) the date by which ``doc`` must be checked again. Raises
     Forbidden (``actor`` may not edit ``doc``) or Invalid (a date in the past)."""
     require(actor, Action.EDIT, doc)
+    if doc.verify_by == when:
+        return doc  # an overdue date left as it was is no new date in the past
     if when is not None and when < today():
         raise Invalid({"verify_by": _("Kies vandaag of een datum in de toekomst.")})
-    if doc.verify_by == when:
-        return doc
     with unit_of_work():
         before = doc.verify_by
         doc.verify_by = when

@@ -35,7 +35,9 @@ def change_password():
     if form.validate_on_submit():
         try:
             user = service.change_own_password(
-                current_user, form.current.data or "", form.password.data or ""
+                current_user._get_current_object(),  # the User, not the proxy: signed in anew
+                form.current.data or "",
+                form.password.data or "",
             )
         except Invalid as exc:
             for name, message in exc.errors.items():

@@ -305,3 +305,59 @@ def test_presence_goes_after_the_window_and_after_saving(app, slug, editors):
     assert save(anna.client, slug, 1, HEADING).status_code in (302, 303)  # she is done
     page = bram.client.get(f"/artikel/{slug}/bewerken").get_data(as_text=True)
     assert "Ook bezig met dit document" not in page
+
+
+def test_choices_made_on_an_older_merge_are_asked_again(app, slug, editors, make_user):
+    """His choice is kept in his text; a newer save that overlaps it again is a new question,
+    not answered by the old choice."""
+    _, bram = editors
+    action, fields = form_of(_overlap(app, slug, editors))
+    third = app.test_client()
+    login(third, make_user("editor"))
+    longer = BASE.replace("tien", "dertig").replace("dertig seconden", "dertig lange seconden")
+    assert save(third, slug, 2, longer).status_code in (302, 303)
+    again = bram.client.post_form(action, {**fields, "blok-0": "mine", "action": "opslaan"})
+    assert again.status_code == 409  # merged anew, with revision 3
+    page = again.get_data(as_text=True)
+    block = page[page.index('id="blok-0"') : page.index("</fieldset>", page.index('id="blok-0"'))]
+    assert "twintig" in block and "lange" in block and "checked" not in block
+    action, fields = form_of(page)
+    assert bram.client.post_form(action, {**fields, "action": "opslaan"}).status_code == 422
+    assert current(app, slug).number == 3
+    saved = bram.client.post_form(action, {**fields, "blok-0": "both", "action": "opslaan"})
+    assert saved.status_code in (302, 303)
+    assert current(app, slug).body == (
+        "# Modem\n\nZet de modem uit.\nWacht dertig lange seconden.\nWacht twintig seconden."
+        "\nZet de modem weer aan.\n\nBrandt het lampje rood? Bel de storingslijn."
+    )
+
+
+def test_a_script_merges_its_channel_and_category_field_by_field(app, make_document, editors):
+    anna, bram = editors
+    slug = make_document(
+        "Begroeting",
+        "Goedemorgen, u spreekt met {{naam}}.",
+        kind="script",
+        audience="internal",
+        channel="phone",
+        category="gesprekken",
+        tags=["begroeting"],
+    )
+    fields = {"audience": "internal", "category": "gesprekken", "tags": "begroeting"}
+    body = "Goedemorgen, u spreekt met {{naam}}."
+    ok = save(anna.client, slug, 1, body, title="Begroeting", **{**fields, "channel": "chat"})
+    assert ok.status_code in (302, 303)
+    page = save(
+        bram.client,
+        slug,
+        1,
+        body + " Waarmee kan ik u helpen?",
+        title="Begroeting",
+        **{**fields, "channel": "phone", "category": "klantcontact"},
+    ).get_data(as_text=True)
+    assert "overlappen niet" in page
+    action, form = form_of(page)
+    assert bram.client.post_form(action, {**form, "action": "opslaan"}).status_code in (302, 303)
+    rev = current(app, slug)
+    assert (rev.meta["channel"], rev.meta["category"]) == ("chat", "klantcontact")
+    assert rev.body.endswith("Waarmee kan ik u helpen?")

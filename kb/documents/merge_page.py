@@ -38,7 +38,12 @@ def render(
     theirs = service.get_revision(doc, merge.theirs)
     base = doc.revision(merge.base) if merge.base else None
     mine_body = "\n".join(line for seg in merge.body.segments for line in seg.mine)
-    choices = {k: v for k, v in request.form.items() if k.startswith(("blok-", "veld-"))}
+    # Choices made on this same merge come back checked. Made on a merge with an older
+    # revision (someone saved again meanwhile), "blok-0" may name another block now: asked anew.
+    same_merge = request.form.get("theirs_revision") == str(merge.theirs)
+    choices = {
+        k: v for k, v in request.form.items() if same_merge and k.startswith(("blok-", "veld-"))
+    }
     return (
         render_template(
             "editing/conflict.html",

@@ -39,7 +39,8 @@ def test_editor_writes_publishes_compares_restores_and_archives(
     expect(page).to_have_url(re.compile(r"/documenten/nieuw$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Nieuw document")
     page.get_by_label("Titel").fill("Storing melden")
-    page.get_by_label("Categorie").fill("storingen")
+    page.get_by_label("Categorie", exact=True).select_option("nieuw")
+    page.get_by_label("Nieuwe categorie").fill("storingen")
     page.locator("textarea[name=body]").fill(BODY_1)
 
     # The live preview renders the Markdown without saving anything.

@@ -21,6 +21,7 @@ _VOID = frozenset({"br", "hr", "img", "input", "wbr", "col"})
 _PRUNED = frozenset({"ul", "ol", "table", "tbody"})
 _INLINE = frozenset({"ins", "del", "a", "strong", "em", "b", "i", "code", "span", "mark"})
 _HEADING = re.compile(r"<(/?)h[1-6]\b[^>]*>")
+_HEADINGS = frozenset(f"h{n}" for n in range(1, 7))
 _WORDS = re.compile(r"\w+|[^\w\s]")
 SIMILAR = 0.4  # below this share of common words, a block counts as removed plus a new one
 MAX_BLOCKS = 30
@@ -96,11 +97,25 @@ def _text(node: _Node) -> str:
     return node.open if node.tag is None else " ".join(_text(c) for c in node.children)
 
 
-def _changed_html(old: list[_Node], new: list[_Node]) -> list[str]:
-    """Blocks in the new document's order: removed ones, added ones, and edited ones with
-    their words marked. Edited blocks are paired in order with the most similar old block
-    of the same kind, so removing one paragraph does not read as rewriting the next."""
-    out: list[str] = []
+def _headings(new: list[_Node]) -> list[Markup | None]:
+    """For each new block, the text of the heading above it (the script step it belongs to)."""
+    out: list[Markup | None] = []
+    last: Markup | None = None
+    for node in new:
+        out.append(last)
+        if node.tag in _HEADINGS:
+            # Text nodes of sanitised HTML: already escaped.
+            last = Markup(" ".join(_text(node).split()))  # noqa: S704
+    return [*out, last]  # the last entry: below the final block
+
+
+def _changed_html(old: list[_Node], new: list[_Node]) -> list[tuple[Markup | None, str]]:
+    """Blocks in the new document's order, each with the heading it sits under: removed ones,
+    added ones, and edited ones with their words marked. Edited blocks are paired in order
+    with the most similar old block of the same kind, so removing one paragraph does not
+    read as rewriting the next."""
+    out: list[tuple[Markup | None, str]] = []
+    under = _headings(new)
     matcher = difflib.SequenceMatcher(
         a=[n.html() for n in old], b=[n.html() for n in new], autojunk=False
     )
@@ -109,22 +124,31 @@ def _changed_html(old: list[_Node], new: list[_Node]) -> list[str]:
             continue
         i = i1
         for j in range(j1, j2):
+            where = None if new[j].tag in _HEADINGS else under[j]
             scores = [(_similarity(old[k], new[j]), k) for k in range(i, i2)]
             scores = [(s, k) for s, k in scores if old[k].tag == new[j].tag and s >= SIMILAR]
             if not scores:
-                out.append(_marked(new[j], "ins"))
+                out.append((where, _marked(new[j], "ins")))
                 continue
             _score, k = max(scores, key=lambda sk: (sk[0], -sk[1]))
-            out.extend(_marked(old[m], "del") for m in range(i, k))
-            out.append(_paired(old[k], new[j]))
+            out.extend((under[j], _marked(old[m], "del")) for m in range(i, k))
+            out.append((where, _paired(old[k], new[j])))
             i = k + 1
-        out.extend(_marked(old[m], "del") for m in range(i, i2))
+        out.extend((under[j2], _marked(old[m], "del")) for m in range(i, i2))
     return out
 
 
 def _plain(html: str) -> str:
     """Headings as bold paragraphs without ids: the page's own headings keep their anchors."""
     return _HEADING.sub(lambda m: "</p>" if m.group(1) else '<p class="ack-heading">', html)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One changed block, and the heading it sits under (None: at the top, or a heading)."""
+
+    html: Markup
+    where: Markup | None = None
 
 
 @dataclass
@@ -134,7 +158,7 @@ class Changes:
     old: int
     new: int
     title: tuple[str, str] | None
-    blocks: list[Markup]
+    blocks: list[Block]
     more: int = 0  # changed blocks left out beyond MAX_BLOCKS
 
     @property
@@ -144,15 +168,15 @@ class Changes:
 
 def changes(old: Revision, new: Revision) -> Changes:
     """The changed blocks of ``new`` compared with ``old``, as sanitised HTML fragments."""
-    blocks: list[Markup] = []
-    for html in _changed_html(_blocks(old.html), _blocks(new.html)):
+    blocks: list[Block] = []
+    for where, html in _changed_html(_blocks(old.html), _blocks(new.html)):
         for node in _blocks(sanitise(html, extra_attributes={"del": set(), "ins": set()})):
             if not node.changed:
                 continue
             fragment = _plain(_pruned(node).html())
             if node.tag is None or node.tag in _INLINE:
                 fragment = f"<p>{fragment}</p>"
-            blocks.append(Markup(fragment))  # noqa: S704 - sanitised just above
+            blocks.append(Block(Markup(fragment), where))  # noqa: S704 - sanitised just above
     title = (old.title, new.title) if old.title != new.title else None
     return Changes(
         old=old.number,

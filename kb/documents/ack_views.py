@@ -26,7 +26,8 @@ class Banner:
     pending: bool
     last: int | None = None  # the revision the user last confirmed
     changes: Changes | None = None
-    blocks: tuple[Markup, ...] = ()  # the changes' blocks, wiki links resolved for this user
+    # The changes' blocks with the heading each sits under, wiki links resolved for this user.
+    blocks: tuple[tuple[Markup | None, Markup], ...] = ()
     counts: tuple[int, int] | None = None  # (confirmed, everyone asked), for supervisors
 
 
@@ -44,7 +45,9 @@ def ack_state(doc: Document) -> Banner | None:
         if last is not None and old is not None and published is not None:
             banner.last = last.revision_number
             banner.changes = changes(old, published)
-            banner.blocks = tuple(resolved_html(b, current_user) for b in banner.changes.blocks)
+            banner.blocks = tuple(
+                (b.where, resolved_html(b.html, current_user)) for b in banner.changes.blocks
+            )
     if allowed(current_user, Action.REVIEW):
         overview = acks.who_acknowledged(doc)
         banner.counts = (len(overview.acknowledged), overview.total)

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run serve test lint clean
+.PHONY: install run serve test lint fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ run: install
 ## Install and run the whole test suite
 test: install
 	$(BIN)/python -m pytest -q
+
+## Fuzz the API from its own OpenAPI document (schemathesis): FUZZ_EXAMPLES valid and invalid
+## requests per operation and caller (anonymous, agent, editor, supervisor), a new seed each run
+FUZZ_EXAMPLES ?= 100
+fuzz: install
+	KB_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py
 
 ## Lint: ruff's rules, ruff's formatting and the type checker (mypy, see pyproject.toml)
 lint: install

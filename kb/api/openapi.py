@@ -20,7 +20,8 @@ bp = Blueprint("openapi", __name__)
 STATUS_TEXT = {
     200: "OK",
     201: "Created",
-    400: "Malformed JSON (not JSON, not UTF-8, NaN, or nested too deeply)",
+    400: "Malformed request: a body that is not JSON, not UTF-8, holds NaN or nests too "
+    "deeply, or a NUL character anywhere",
     401: "Missing or unknown bearer token",
     403: "The caller's role may not do this",
     404: "Not found, or not visible to the caller",
@@ -86,9 +87,10 @@ def build() -> dict:
             "responses": {},
         }
         if op.auth:
-            item["security"] = [{"bearer": []}]
             item["description"] = f"Needs a bearer token of a user with role {op.auth} or higher."
-        else:  # anonymous callers see what anonymous users see; a token may show more
+        if op.token_required:
+            item["security"] = [{"bearer": []}]
+        else:  # anonymous callers get what anonymous users get: perhaps a 404, never a 401
             item["security"] = [{}, {"bearer": []}]
         if op.query is not None:
             item["parameters"] += _query_parameters(op.query, components)

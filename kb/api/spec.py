@@ -53,16 +53,19 @@ class Operation:
     # Error statuses whose problem+json carries more than the plain Problem model.
     problems: dict[int, type[BaseModel]] = field(default_factory=dict)
     path: str = ""  # the OpenAPI path template, e.g. /api/v1/documents/{slug}
+    # Without a token: 401 (``requires``). Otherwise an anonymous caller gets an answer, if only
+    # the 404 of something that does not exist for them (``hidden``, ``auth``).
+    token_required: bool = False
 
     @property
     def responses(self) -> list[int]:
         """Every error status this operation can answer, declared or implied by its shape.
 
-        Any request may carry an unknown bearer token (401) or an over-long query string (414);
-        a body may be malformed (400), too large (413) or invalid (422); query parameters may be
-        invalid (422); a path parameter may name nothing (404).
+        Any request may be malformed (400: e.g. a NUL character), carry an unknown bearer token
+        (401) or an over-long query string (414); a body may also be too large (413) or invalid
+        (422); query parameters may be invalid (422); a path parameter may name nothing (404).
         """
-        codes = set(self.errors) | {401, 414}
+        codes = set(self.errors) | {400, 401, 414}
         if self.body is not None:
             codes |= {400, 413, 422}
         if self.query is not None:
@@ -134,6 +137,7 @@ def operation(
                 params,
                 dict(problems or {}),
                 path,
+                requires is not None,
             )
         )
 

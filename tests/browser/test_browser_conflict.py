@@ -31,7 +31,7 @@ def _documents(app, slug):
         return doc.current_number, [(r.author_id, r.body, r.message) for r in doc.revisions]
 
 
-def _two_editors(new_context, make_person, log_in, slug):
+def _two_editors(new_context, make_person, log_in, slug, body=BASE):
     anna = make_person("editor", "Anna de Vries")
     bram = make_person("editor", "Bram Jansen")
     page_a = log_in(new_context().new_page(), anna)
@@ -47,7 +47,7 @@ def _two_editors(new_context, make_person, log_in, slug):
         )
     )
     for page in (page_a, page_b):
-        expect(page.locator("textarea[name=body]")).to_have_value(BASE)
+        expect(page.locator("textarea[name=body]")).to_have_value(body)
     return anna, bram, page_a, page_b
 
 
@@ -201,3 +201,149 @@ def test_unsaved_text_is_offered_back_after_a_closed_tab(
     expect(page.locator("textarea[name=body]")).to_have_value(BRAM_PARAGRAPH)
     expect(page.locator("#draft-offer")).to_be_hidden()
     assert _documents(app, slug)[1][1][1] == BRAM_PARAGRAPH
+
+
+LONG = (
+    "Werkt uw internet daarna nog steeds niet, dan kan er een storing in uw buurt zijn. Kijk "
+    "op de storingspagina of er iets bekend is, en bel ons pas als daar niets staat."
+)
+
+
+def _demo_editor_was_here(app, make_person, slug):
+    """A third editor opened this editor three minutes ago and is still there."""
+    from datetime import timedelta
+
+    from kb.auth.models import User
+    from kb.db import utcnow
+    from kb.documents import presence
+    from kb.documents.models import Document
+    from kb.extensions import db
+
+    demo = make_person("editor", "Demo editor")
+    with app.app_context():
+        doc = db.session.scalar(db.select(Document).where(Document.slug == slug))
+        user = db.session.get(User, demo.id)
+        presence.report(doc, user, now=utcnow() - timedelta(minutes=3, seconds=10))
+        presence.report(doc, user, now=utcnow() - timedelta(seconds=30))
+
+
+def test_one_paragraph_and_the_metadata_merge_when_the_edits_touch_different_words(
+    new_context, make_person, make_document, log_in, app
+):
+    make_document("Storing melden", "Meld een storing.", category="storingen")
+    body = f"{BASE}\n\n{LONG}"
+    slug = make_document("Modem resetten", body, category="internet", tags=["modem"])
+    _, _, page_a, page_b = _two_editors(new_context, make_person, log_in, slug, body)
+    _demo_editor_was_here(app, make_person, slug)
+
+    # Anna: the paragraph's first words, the category and who may read it.
+    page_a.locator("textarea[name=body]").fill(body.replace("Werkt uw", "Doet uw"))
+    page_a.get_by_label("Categorie", exact=True).select_option("storingen")
+    page_a.get_by_label("Zichtbaar voor").select_option("internal")
+    page_a.get_by_label("Wat is er veranderd?").fill("Storingen")
+    page_a.get_by_role("button", name="Opslaan", exact=True).click()
+    expect(page_a.get_by_text("Opgeslagen als revisie 2.")).to_be_visible()
+
+    # Bram: the same paragraph's last words, the title and the tags.
+    page_b.get_by_label("Titel").fill("Modem herstarten")
+    page_b.get_by_label("Tags (komma's ertussen)").fill("modem, wifi")
+    assert (
+        _save(page_b, slug, body.replace("bel ons pas", "bel de storingslijn pas"), "Lijn") == 409
+    )
+    expect(page_b.locator("#merge-status")).to_contain_text("overlappen niet")
+    # Anna is done (she saved); the third editor still has it open.
+    expect(page_b.locator("#presence")).to_have_text(
+        "Ook bezig met dit document: Demo editor (sinds 3 min)"
+    )
+    merged = page_b.locator(".merge .m-block.m-merged")
+    expect(merged).to_have_count(1)
+    expect(merged.locator(".m-label")).to_contain_text("Door u allebei gewijzigd")
+    expect(merged.locator("ins.m-w-theirs")).to_have_text("Doet")
+    expect(merged.locator("ins.m-w-theirs")).to_have_attribute(
+        "title", "gewijzigd door Anna de Vries"
+    )
+    expect(merged.locator("ins.m-w-mine")).to_have_text("de storingslijn")
+    expect(merged.locator("ins.m-w-mine")).to_have_attribute("title", "uw wijziging")
+    fields = page_b.locator("#merge-fields")
+    for name, value, whose in (
+        ("Titel", "Modem herstarten", "van u"),
+        ("Categorie", "storingen", "van Anna de Vries"),
+        ("Zichtbaar voor", "Intern (medewerkers)", "van Anna de Vries"),
+        ("Tags", "modem, wifi", "van u"),
+    ):
+        row = fields.locator("tr", has=page_b.get_by_role("rowheader", name=name, exact=True))
+        expect(row.locator("td").last).to_have_text(f"{value} {whose}")
+    expect(page_b.locator("input[type=radio]")).to_have_count(0)
+    # Overwriting is there, but folded away and never the default.
+    expect(page_b.get_by_role("button", name="Overschrijf hun wijziging")).to_be_hidden()
+
+    page_b.get_by_role("button", name="Samengevoegd opslaan").click()
+    expect(page_b.get_by_text("Opgeslagen als revisie 3.")).to_be_visible()
+    number, revisions = _documents(app, slug)
+    assert number == 3
+    assert revisions[2][1] == body.replace("Werkt uw", "Doet uw").replace(
+        "bel ons pas", "bel de storingslijn pas"
+    )
+    from kb.documents.models import Document
+    from kb.extensions import db
+
+    with app.app_context():
+        doc = db.session.scalar(db.select(Document).where(Document.slug == slug))
+        meta = doc.current.meta
+        assert doc.current.title == "Modem herstarten"
+        assert (meta["category"], meta["audience"], meta["tags"]) == (
+            "storingen",
+            "internal",
+            ["modem", "wifi"],
+        )
+
+
+def test_overwriting_a_colleagues_change_is_a_choice_of_its_own_and_is_recorded(
+    new_context, make_person, make_document, log_in, app
+):
+    slug = make_document("Modem resetten", BASE, category="internet")
+    _, _, page_a, page_b = _two_editors(new_context, make_person, log_in, slug)
+    _save(page_a, slug, ANNA_HEADING, "Duidelijker kop")
+    expect(page_a.get_by_text("Opgeslagen als revisie 2.")).to_be_visible()
+    assert _save(page_b, slug, BRAM_PARAGRAPH, "Lampje") == 409
+
+    page_b.get_by_text("Andere mogelijkheden: uw tekst opslaan zonder de wijziging van").click()
+    expect(page_b.locator("#other-options")).to_contain_text(
+        "De wijziging van Anna de Vries (revisie 2) wordt dan ongedaan gemaakt"
+    )
+    page_b.get_by_role("button", name="Overschrijf hun wijziging").click()
+    expect(page_b.get_by_text("Opgeslagen als revisie 3.")).to_be_visible()
+    page_b.locator(".editor-bar").get_by_role("link", name="Geschiedenis").click()
+    expect(page_b.locator("table.history tbody tr").nth(0)).to_contain_text(
+        "Lampje (overschreef de wijziging van Anna de Vries (revisie 2))"
+    )
+    assert _documents(app, slug)[1][2][1] == BRAM_PARAGRAPH
+
+
+def test_a_closed_merge_page_loses_nothing(new_context, make_person, make_document, log_in, app):
+    """Bram's save meets the merge page and he closes the tab. Back in the editor his text is
+    offered; put back, it is merged with Anna's change again and saved with one click."""
+    slug = make_document("Modem resetten", BASE, category="internet")
+    _, _, page_a, page_b = _two_editors(new_context, make_person, log_in, slug)
+    _save(page_a, slug, ANNA_HEADING, "Duidelijker kop")
+    expect(page_a.get_by_text("Opgeslagen als revisie 2.")).to_be_visible()
+    assert _save(page_b, slug, BRAM_PARAGRAPH, "Lampje") == 409
+    expect(page_b.locator("#merge-status")).to_be_visible()
+    context = page_b.context
+    page_b.close(run_before_unload=False)
+
+    page = context.new_page()
+    page.goto(f"/artikel/{slug}/bewerken")
+    body = page.locator("textarea[name=body]")
+    expect(body).to_have_value(ANNA_HEADING)  # the editor starts from the newest revision
+    offer = page.locator("#draft-offer")
+    expect(offer).to_contain_text("Die begon bij revisie 1; het document staat nu op revisie 2")
+    offer.get_by_role("button", name="Terugzetten").click()
+    expect(body).to_have_value(BRAM_PARAGRAPH)
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    expect(page.locator("#merge-status")).to_contain_text("overlappen niet")
+    page.get_by_role("button", name="Samengevoegd opslaan").click()
+    expect(page.get_by_text("Opgeslagen als revisie 3.")).to_be_visible()
+    assert _documents(app, slug)[1][2][1] == BOTH
+    page.goto(f"/artikel/{slug}/bewerken")
+    expect(page.locator("#draft-offer")).to_be_hidden()

@@ -254,6 +254,7 @@
         if (!fresh || target === pane) { pane.innerHTML = html; settle(pane); return; }
         target.replaceWith(fresh);
         settle(fresh);
+        acknowledged(fresh.dataset.acknowledged);
       })
       .catch(function () {
         var p = document.createElement("p");
@@ -263,6 +264,17 @@
         form.appendChild(p);
       });
   });
+
+  // "Gelezen en begrepen" in the pane: the document leaves the "Te bevestigen" list.
+  function acknowledged(slug) {
+    if (!slug) return;
+    var list = root.querySelector(".console-acks");
+    if (!list) return;
+    list.querySelectorAll("li").forEach(function (li) {
+      if (li.dataset.slug === slug) li.remove();
+    });
+    if (!list.children.length) list.closest(".console-acks-box").remove();
+  }
 
   function showPicker() {
     var picker = pane.querySelector("[data-ticket-picker]");

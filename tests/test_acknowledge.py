@@ -226,6 +226,18 @@ def test_the_console_lists_what_the_agent_must_still_confirm(
     assert "Te bevestigen" not in client.get("/console").get_data(as_text=True)
 
 
+def test_the_console_confirms_in_place(client, script, make_user, republish):
+    republish(script, "## Begroeten\n\nGoedendag.", acknowledge=True)
+    login(client, make_user("agent"))
+    fragment = client.get(f"/console/document/{script}").get_data(as_text=True)
+    assert NEW in fragment and f'action="/artikel/{script}/bevestigen"' in fragment
+    response = client.post_form(f"/artikel/{script}/bevestigen", headers={"X-KB-Fragment": "1"})
+    assert response.status_code == 200 and "Location" not in response.headers
+    assert "Bevestigd: u hebt revisie 2 gelezen." in response.get_data(as_text=True)
+    assert NEW not in client.get(f"/console/document/{script}").get_data(as_text=True)
+    assert banner(client, script) == ""
+
+
 def test_supervisors_see_who_confirmed_and_who_not_yet(app, client, script, make_user, republish):
     republish(script, acknowledge=True)
     done, waiting = make_user("agent"), make_user("agent")

@@ -3,7 +3,7 @@
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -63,9 +63,12 @@ def confirm(slug: str):
         abort(400)
     ack = acks.acknowledge(doc, current_user)
     if ack is None:
-        flash(_("Dit document vraagt geen bevestiging."), "info")
+        message = _("Dit document vraagt geen bevestiging.")
     else:
-        flash(_("Bevestigd: u hebt revisie %(n)d gelezen.", n=ack.revision_number), "success")
+        message = _("Bevestigd: u hebt revisie %(n)d gelezen.", n=ack.revision_number)
+    if request.headers.get("X-KB-Fragment") == "1":  # the console: the answer replaces the banner
+        return render_template("acknowledgements/_done.html", slug=doc.slug, message=message)
+    flash(message, "info" if ack is None else "success")
     return redirect(url_for("documents.show", slug=slug))
 
 

@@ -1,6 +1,7 @@
 """Read-and-acknowledge in a real browser: a supervisor publishes a changed script with "agents
 moeten dit bevestigen"; the agent (another browser) sees what changed above the script, the
-script's first step still in view, confirms, and the supervisor's overview lists the agent."""
+script's first step still in view, confirms, and the supervisor's overview lists the agent.
+The first request to confirm is answered in the console, where the agent works."""
 
 import os
 import re
@@ -65,16 +66,24 @@ def test_a_supervisor_asks_agents_to_confirm_a_changed_script(
         doc = db.session.scalars(db.select(Document).where(Document.slug == slug)).one()
         service.publish(doc, SYSTEM, acknowledge=True)
 
+    # In the console: "Te bevestigen" opens the script in place; confirming stays there.
     agent = log_in(new_context().new_page(), anouk)
     agent.goto("/console")
     todo = agent.locator(".console-acks")
     expect(todo.get_by_role("link", name="Telefoon begroeting")).to_be_visible()
     todo.get_by_role("link", name="Telefoon begroeting").click()
-    banner = agent.locator(".ack-banner")
+    pane = agent.locator("#console-doc")
+    banner = pane.locator(".ack-banner")
     expect(banner).to_contain_text("Nieuw: lees dit en bevestig")
-    _shot(agent, "1-new")
+    expect(pane.locator("#stap-1")).to_be_in_viewport()
+    _shot(agent, "1-new-console")
     banner.get_by_role("button", name="Gelezen en begrepen").click()
-    expect(agent.locator(".flash")).to_contain_text("Bevestigd: u hebt revisie 1 gelezen.")
+    expect(pane.locator(".ack-done")).to_have_text("Bevestigd: u hebt revisie 1 gelezen.")
+    expect(pane.locator(".ack-banner")).to_have_count(0)
+    expect(agent).to_have_url(re.compile(r"/console"))
+    expect(agent.locator(".console-acks")).to_have_count(0)
+    agent.goto(f"/artikel/{slug}")
+    expect(agent.locator("article")).to_contain_text("Mag ik uw klantnummer")
     expect(agent.locator(".ack-banner")).to_have_count(0)
 
     # An editor's change (revision 2); the supervisor publishes it and asks again.
@@ -114,6 +123,7 @@ def test_a_supervisor_asks_agents_to_confirm_a_changed_script(
     expect(agent.locator(".ack-banner")).to_have_count(0)
     expect(agent.locator("article")).to_contain_text("postcode en huisnummer")
     agent.goto("/console")
+    expect(agent.get_by_role("heading", name="Recent geopend")).to_be_visible()
     expect(agent.locator(".console-acks")).to_have_count(0)
 
     boss.reload()

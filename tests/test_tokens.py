@@ -82,6 +82,14 @@ def test_a_user_cannot_revoke_someone_elses_token(app, client, make_user, token_
     login(client, make_user("supervisor"))
     assert client.post_form(f"/account/tokens/{token_id}/intrekken").status_code == 404
     assert app.test_client().get("/api/v1/documents", headers=headers).status_code == 200
+    # An admin revokes it from the owner's account page, not from his own.
+    admin = app.test_client()
+    login(admin, make_user("admin"))
+    assert admin.post_form(f"/account/tokens/{token_id}/intrekken").status_code == 404
+    other = make_user("agent")
+    url = f"/beheer/gebruikers/{other.id}/tokens/{token_id}/intrekken"
+    assert admin.post_form(url).status_code == 404  # not that user's token
+    assert app.test_client().get("/api/v1/documents", headers=headers).status_code == 200
     assert [e for e in audit_events(app) if e.action == "token.revoke"] == []
 
 

@@ -86,6 +86,6 @@ def invite(user_id: int):
 
 @bp.route("/gebruikers/<int:user_id>/tokens/<int:token_id>/intrekken", methods=["POST"])
 def revoke_token(user_id: int, token_id: int):
-    row = accounts.revoke_token(current_user, token_id)
+    row = accounts.revoke_token(current_user, token_id, owner=accounts.get_by_id(user_id))
     flash(_("Token '%(name)s' is ingetrokken.", name=row.name or row.id), "success")
     return _back(user_id)

@@ -65,6 +65,7 @@ def create_token():
 @bp.route("/account/tokens/<int:token_id>/intrekken", methods=["POST"])
 @login_required
 def revoke_token(token_id: int):
-    row = service.revoke_token(current_user, token_id)  # NotFound for another's token
+    me = current_user._get_current_object()
+    row = service.revoke_token(me, token_id, owner=me)  # NotFound for another's token
     flash(_("Token '%(name)s' is ingetrokken.", name=row.name or row.id), "success")
     return redirect(url_for("auth.account"))

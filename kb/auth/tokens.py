@@ -39,15 +39,19 @@ def tokens_of(user: User) -> list[ApiToken]:
     )
 
 
-def revoke_token(actor, token_id: int) -> ApiToken:
+def revoke_token(actor, token_id: int, owner: User | None = None) -> ApiToken:
     """Revoke (delete) a token: the owner's own, or any token for an admin.
 
-    Raises NotFound for an unknown token or one the actor may not revoke (its existence
-    does not leak).
+    ``owner``: the token must be this user's (a page about one account). Raises NotFound for
+    an unknown token or one the actor may not revoke here (its existence does not leak).
     """
     row = db.session.get(ApiToken, token_id)
     own = row is not None and getattr(actor, "id", None) == row.user_id
-    if row is None or not (own or allowed(actor, Action.MANAGE_USERS)):
+    if (
+        row is None
+        or (owner is not None and row.user_id != owner.id)
+        or not (own or allowed(actor, Action.MANAGE_USERS))
+    ):
         raise NotFound(_("Dit token bestaat niet (meer)."))
     with unit_of_work():
         db.session.delete(row)

@@ -98,7 +98,8 @@ def test_ranker_matches_exactly_what_whooshs_matchers_match(tmp_path):
     with ix.searcher() as searcher:
         assert len(list(searcher.reader().leaf_readers())) == 3
         lengths = [searcher.reader().doc_field_length(d, FIELD, 0) for d in range(600)]
-        ranker = Ranker(searcher, lambda: lengths)
+        live = set(searcher.reader().all_doc_ids())
+        ranker = Ranker(searcher, lambda field: lengths, lambda levels: live)
         queries = [
             ([[["kievit"]]], [], And([Term(FIELD, "kievit")])),
             (
@@ -136,6 +137,7 @@ def test_backend_columns_follow_whooshs_document_numbers(tmp_path):
         for docnum in reader.all_doc_ids():
             assert columns["kind"][docnum] == searcher.stored_fields(docnum)["kind"]
             assert columns["length"][docnum] == reader.doc_field_length(docnum, FIELD, 0)
+            assert columns["docid"][docnum] == int(searcher.stored_fields(docnum)["id"])
     finally:
         backend.close()
 

@@ -27,6 +27,9 @@ from kb.errors import Invalid
 WIKILINK_RE = r"\[\[([a-z0-9][a-z0-9-]{0,119})(?:\|([^\]\n]{1,120}))?\]\]"
 MAX_NESTING = 16  # list/quote levels; Python-Markdown recurses per level
 MAX_BRACKETS_PER_BLOCK = 400  # link parsing is quadratic in unmatched brackets
+# Starting the helper (a Python process importing Markdown and nh3) does not count against a
+# render's deadline: on a busy host it alone can take seconds.
+STARTUP_TIMEOUT = 30.0
 
 ALLOWED_TAGS = {
     "p",
@@ -235,7 +238,25 @@ class _Renderer:
                 bufsize=1,
             )
             self._pid = os.getpid()
+            # The deadline is for rendering only. A helper that does not even start in time
+            # is replaced: its late answer must not be taken for the next body's.
+            if not self._ask(self._proc, "", STARTUP_TIMEOUT):
+                self.close()
+                raise Invalid(
+                    {"body": _("Het opmaken van tekst lukt nu niet. Probeer het zo opnieuw.")}
+                )
         return self._proc
+
+    def _ask(self, proc: subprocess.Popen, body: str, timeout: float) -> str:
+        """One answer line from the helper, or "" when it took longer than ``timeout``."""
+        assert proc.stdin is not None and proc.stdout is not None  # opened with PIPE
+        try:
+            proc.stdin.write(json.dumps({"body": body}) + "\n")
+            proc.stdin.flush()
+            ready = select.select([proc.stdout], [], [], timeout)[0]
+            return proc.stdout.readline() if ready else ""
+        except OSError:
+            return ""
 
     def close(self) -> None:
         proc, self._proc = self._proc, None
@@ -248,15 +269,7 @@ class _Renderer:
 
     def render(self, body: str, timeout: float) -> str:
         with self._lock:
-            proc = self._process()
-            assert proc.stdin is not None and proc.stdout is not None  # opened with PIPE
-            try:
-                proc.stdin.write(json.dumps({"body": body}) + "\n")
-                proc.stdin.flush()
-                ready = select.select([proc.stdout], [], [], timeout)[0]
-                line = proc.stdout.readline() if ready else ""
-            except OSError:
-                line = ""
+            line = self._ask(self._process(), body, timeout)
             if not line:
                 self.close()
                 raise Invalid(

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.query import And, Or, Prefix, Term
+from whoosh.query import And, Prefix, Term
 
 from kb.search.analysis import Vocabulary
 from kb.search.backend import (
@@ -38,7 +38,9 @@ from kb.search.whoosh.parallel import ParallelWriter, held_locks
 from kb.search.whoosh.ranking import Ranker
 from kb.search.whoosh.schema import (
     COLUMN_OF,
+    LENGTH_OF,
     SEGMENT_LISTS,
+    TITLE_FIELD,
     fields_of,
     has_value,
     make_schema,
@@ -174,8 +176,10 @@ class WhooshBackend:
                 self._index = whoosh_index.open_dir(str(self.root / target))
                 self._index.doc_count()
                 schema = self._index.schema
-                if set(schema.names()) != set(make_schema().names()) or (
-                    schema["text"].analyzer != text_analyzer()
+                if (
+                    set(schema.names()) != set(make_schema().names())
+                    or schema["text"].analyzer != text_analyzer()
+                    or not schema["id"].column_type  # ids as a column: ties, suggestions
                 ):
                     raise IndexMissing("the index was built with an older schema")
             except Exception as exc:  # any unreadable index is rebuilt, not a 500
@@ -197,7 +201,11 @@ class WhooshBackend:
         if self._cache_owner is not self._searcher:
             self._cache_owner, self._cache = self._searcher, {}
             searcher = self._searcher
-            self._ranker = Ranker(searcher, lambda: self._columns(searcher)["length"])
+            self._ranker = Ranker(
+                searcher,
+                lambda field: self._columns(searcher)[LENGTH_OF[field]],
+                lambda levels: self._allowed(searcher, levels, {}),
+            )
             self._generation += 1
         return self._searcher
 
@@ -287,10 +295,6 @@ class WhooshBackend:
                 self._index.close()
                 self._index = None
 
-    @staticmethod
-    def _level_filter(levels: frozenset[str]) -> Or:
-        return Or([Term("level", level) for level in sorted(levels)])
-
     def search(self, query: Query) -> Results:
         """Ranked by kb.search.whoosh.ranking; exact totals and facets over the allowed matches."""
 
@@ -299,15 +303,19 @@ class WhooshBackend:
             assert self._ranker is not None  # made with the searcher
             scores = self._ranker.evaluate(query)
             start = (query.page - 1) * query.limit
+            ids = self._columns(searcher)["docid"]
             matched: set[int]
+            # Ties go to the lower document id, not docnum: docnums depend on how the
+            # index was written, and so on the other (perhaps hidden) documents in it.
             if scores is None:  # no words: browse everything the searcher may see
                 matched = allowed
-                page = heapq.nlargest(start + query.limit, matched, key=lambda d: -d)[start:]
+                page = heapq.nsmallest(start + query.limit, matched, key=ids.__getitem__)
             else:
                 matched = scores.keys() & allowed
-                page = heapq.nlargest(start + query.limit, matched, key=lambda d: (scores[d], -d))[
-                    start:
-                ]
+                page = heapq.nsmallest(
+                    start + query.limit, matched, key=lambda d: (-scores[d], ids[d])
+                )
+            page = page[start:]
             hits = [
                 stored_hit(searcher.stored_fields(d), scores.get(d, 0.0) if scores else 0.0)
                 for d in page
@@ -334,18 +342,24 @@ class WhooshBackend:
     def suggest(
         self, prefix: str, words: list[str], levels: frozenset[str], limit: int
     ) -> list[Hit]:
-        parts = [Term("title_words", w) for w in words]
+        """Titles with every word and one starting with ``prefix``: shortest title first, then
+        lowest document id. Whoosh's own scoring would order them the same way for the
+        readers of every level at once, so a hidden title's words would move public ones."""
+        parts = [Term(TITLE_FIELD, w) for w in words]
         if prefix:
-            parts.append(Prefix("title_words", prefix))
+            parts.append(Prefix(TITLE_FIELD, prefix))
         if not parts:
             return []
-        levels_filter = self._level_filter(levels)
-        return self._read(
-            lambda searcher: [
-                stored_hit(h.fields(), float(h.score or 0.0))
-                for h in searcher.search(And(parts), filter=levels_filter, limit=limit)
-            ]
-        )
+
+        def run(searcher: Any) -> list[Hit]:
+            allowed = self._allowed(searcher, levels, {})
+            matched = allowed.intersection(searcher.docs_for_query(And(parts)))
+            columns = self._columns(searcher)
+            lengths, ids = columns["title_length"], columns["docid"]
+            best = heapq.nsmallest(limit, matched, key=lambda d: (lengths[d], ids[d]))
+            return [stored_hit(searcher.stored_fields(d), 1.0) for d in best]
+
+        return self._read(run)
 
     def vocabulary(
         self, levels: frozenset[str] | None, extra: set[str] | None = None
@@ -383,7 +397,11 @@ class WhooshBackend:
             cache = self._cache.setdefault("corrections", {})
         key = (word, levels, limit)
         if key not in cache:
-            found = self._read(lambda searcher: corrections(searcher, word, levels, limit))
+            found = self._read(
+                lambda searcher: corrections(
+                    searcher, word, levels, limit, self._allowed(searcher, levels, {})
+                )
+            )
             if len(cache) >= 4096:
                 cache.clear()
             cache[key] = found

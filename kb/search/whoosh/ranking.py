@@ -26,54 +26,82 @@ TERM_CACHE_ENTRIES = 4_000_000
 
 
 class Ranker:
-    """BM25 scores of every match for one searcher (see the module docstring)."""
+    """BM25 scores of every match for one searcher (see the module docstring).
 
-    def __init__(self, searcher: Any, lengths: Callable[[], list[int]]) -> None:
-        """``lengths()`` gives the text field's length for every docnum of ``searcher``."""
+    Collection statistics (document count, document frequency, average length) are those of
+    the documents the searcher may read, never of the whole index: otherwise internal
+    documents and drafts holding a word would change an anonymous caller's scores and order,
+    and so reveal how often hidden documents use it. They are computed per audience (a set
+    of levels) and kept as long as the searcher, that is one index generation.
+    """
+
+    def __init__(
+        self,
+        searcher: Any,
+        lengths: Callable[[str], list[int]],
+        allowed: Callable[[frozenset[str]], set[int]],
+    ) -> None:
+        """``lengths(field)`` gives a field's length for every docnum of ``searcher``;
+        ``allowed(levels)`` the live docnums at those levels."""
         self.searcher = searcher
         self._lengths_of = lengths
-        self._lengths: list[int] | None = None
-        self._avgdl = 1.0
-        self._terms: dict[str, tuple[array, array]] = {}
+        self._allowed = allowed
+        self._stats: dict[tuple[frozenset[str], str], tuple[set[int], list[int], float]] = {}
+        self._terms: dict[tuple[frozenset[str], str, str], tuple[array, array]] = {}
         self._entries = 0
 
-    def _doc_lengths(self) -> list[int]:
-        if self._lengths is None:
-            reader = self.searcher.reader()
-            self._lengths = self._lengths_of()
-            self._avgdl = reader.field_length(FIELD) / max(reader.doc_count(), 1) or 1.0
-        return self._lengths
+    def statistics(self, levels: frozenset[str], field: str = FIELD) -> tuple[int, float]:
+        """(documents, average field length) over the live documents at ``levels``."""
+        allowed, _lengths, avgdl = self._audience(levels, field)
+        return len(allowed), avgdl
 
-    def term_scores(self, term: str) -> dict[int, float]:
-        """BM25 of one term for every document that has it."""
-        cached = self._terms.get(term)
+    def _audience(self, levels: frozenset[str], field: str) -> tuple[set[int], list[int], float]:
+        key = (levels, field)
+        stats = self._stats.get(key)
+        if stats is None:
+            allowed = self._allowed(levels)
+            lengths = self._lengths_of(field)
+            total = sum(map(lengths.__getitem__, allowed))
+            stats = (allowed, lengths, (total / len(allowed) if allowed else 0.0) or 1.0)
+            self._stats[key] = stats
+        return stats
+
+    def term_scores(
+        self, term: str, levels: frozenset[str], field: str = FIELD
+    ) -> dict[int, float]:
+        """BM25 of one term for every document at ``levels`` that has it."""
+        key = (levels, field, term)
+        cached = self._terms.get(key)
         if cached is None:
-            cached = self._read_postings(term)
+            cached = self._read_postings(term, levels, field)
             # Bounded by postings held, not terms: common terms are big.
             self._entries += len(cached[0])
             if self._entries > TERM_CACHE_ENTRIES:
                 self._terms.clear()
                 self._entries = len(cached[0])
-            self._terms[term] = cached
+            self._terms[key] = cached
         return dict(zip(*cached, strict=True))
 
-    def _read_postings(self, term: str) -> tuple[array, array]:
+    def _read_postings(self, term: str, levels: frozenset[str], field: str) -> tuple[array, array]:
         reader = self.searcher.reader()
         docnums, scores = array("i"), array("f")
-        df = reader.doc_frequency(FIELD, term)
-        if df:
-            lengths = self._doc_lengths()
-            n = reader.doc_count_all()
+        if not reader.doc_frequency(field, term):
+            return docnums, scores
+        allowed, lengths, avgdl = self._audience(levels, field)
+        # Whole blocks through comprehensions; only postings this audience may read count,
+        # for the document frequency as well as for the scores.
+        found = [
+            (d, tf)
+            for ids, tfs in posting_blocks(reader, term, field)
+            for d, tf in zip(ids, tfs, strict=True)
+            if d in allowed
+        ]
+        if found:
+            n, df = len(allowed), len(found)
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            boost, fixed, per_length = idf * (K1 + 1), K1 * (1 - B), K1 * B / self._avgdl
-            for ids, tfs in posting_blocks(reader, term):  # whole blocks: list comprehensions
-                docnums.extend(ids)
-                scores.extend(
-                    [
-                        boost * tf / (tf + fixed + per_length * lengths[d])
-                        for d, tf in zip(ids, tfs, strict=True)
-                    ]
-                )
+            boost, fixed, per_length = idf * (K1 + 1), K1 * (1 - B), K1 * B / avgdl
+            docnums.extend([d for d, _ in found])
+            scores.extend([boost * tf / (tf + fixed + per_length * lengths[d]) for d, tf in found])
         return docnums, scores
 
     def evaluate(self, query: Query) -> dict[int, float] | None:
@@ -83,7 +111,7 @@ class Ranker:
 
         def term_scores(term: str) -> dict[int, float]:
             if term not in memo:
-                memo[term] = self.term_scores(term)
+                memo[term] = self.term_scores(term, query.levels)
             return memo[term]
 
         for unit in query.units:

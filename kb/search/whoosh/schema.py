@@ -16,7 +16,9 @@ TITLE_REPEAT, TAG_REPEAT = 3, 2
 LEARNED_BOOST = 0.5
 
 COLUMNS = ("level", "kind", "channel", "category", "tagset")
-SEGMENT_LISTS = (*COLUMNS, "combo", "length")
+SEGMENT_LISTS = (*COLUMNS, "combo", "length", "title_length", "docid")
+TITLE_FIELD = "title_words"
+LENGTH_OF = {FIELD: "length", TITLE_FIELD: "title_length"}
 COLUMN_OF = {"kind": "kind", "channel": "channel", "category": "category", "tag": "tagset"}
 
 
@@ -24,7 +26,9 @@ def make_schema() -> Schema:
     """The index's fields; an index with other fields counts as missing (rebuilt)."""
     terms = text_analyzer()
     fields: dict[str, FieldType] = {
-        "id": ID(stored=True, unique=True),
+        # sortable: ties are broken by document id, which is the same in every index of
+        # the same documents (docnums are not: a parallel rebuild deals them out in batches).
+        "id": ID(stored=True, unique=True, sortable=True),
         "slug": ID(stored=True),
         "level": ID(stored=True, sortable=True),
         "kind": ID(stored=True, sortable=True),
@@ -35,7 +39,7 @@ def make_schema() -> Schema:
         "revision": NUMERIC(stored=True),
         "title_text": STORED(),
         "text": TEXT(analyzer=terms, phrase=True),
-        "title_words": KEYWORD(scorable=True),
+        TITLE_FIELD: KEYWORD(scorable=True),
     }
     for level in LEVELS:
         # scorable: Whoosh caches a field's length column only when it has one; without it,
@@ -69,7 +73,7 @@ def fields_of(doc: IndexDoc) -> dict[str, Any]:
             + doc.part_terms
             + [f"{term}^{LEARNED_BOOST}" for term in doc.learned_terms]
         ),
-        "title_words": " ".join(sorted(doc.title_words)),
+        TITLE_FIELD: " ".join(sorted(doc.title_words)),
         f"words_{doc.level}": " ".join(sorted(doc.words)),
     }
 
@@ -86,9 +90,10 @@ def segment_lists(segment: Any) -> dict[str, list]:
     # together, so facets take one counting pass.
     lists["tagset"] = [tuple(v.split("\x1f")) if v else () for v in lists["tagset"]]
     lists["combo"] = list(zip(lists["kind"], lists["channel"], lists["category"], strict=True))
-    lists["length"] = [
-        segment.doc_field_length(d, FIELD, 0) for d in range(segment.doc_count_all())
-    ]
+    every = range(segment.doc_count_all())
+    lists["length"] = [segment.doc_field_length(d, FIELD, 0) for d in every]
+    lists["title_length"] = [segment.doc_field_length(d, TITLE_FIELD, 0) for d in every]
+    lists["docid"] = [int(v or 0) for v in segment.column_reader("id")]
     return lists
 
 

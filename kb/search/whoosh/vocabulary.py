@@ -6,8 +6,6 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from typing import Any
 
-from whoosh.query import Term
-
 from kb.search.analysis import Vocabulary, edit_distance, stem
 from kb.search.whoosh.ranking import FIELD, posting_blocks
 
@@ -76,20 +74,32 @@ class ReaderVocabulary(Vocabulary):
         return known
 
 
-def corrections(searcher: Any, word: str, levels: frozenset[str], limit: int) -> list[str]:
+def corrections(
+    searcher: Any, word: str, levels: frozenset[str], limit: int, allowed: set[int]
+) -> list[str]:
     """Words at ``levels`` within edit distance 1 (short words) or 2 of ``word``, the most
-    frequent and closest first, found with Whoosh's own spelling corrector."""
+    frequent and closest first.
+
+    Frequencies count only live documents the searcher may read (``allowed``): Whoosh's
+    term statistics also count deleted documents (such as a public version replaced by an
+    internal one) until a merge, and its corrector keeps only the most frequent few by them.
+    """
     maxdist = 1 if len(word) <= 4 else 2
+    reader = searcher.reader()
     scored: dict[str, float] = {}
-    for level in levels:
+    for level in sorted(levels):
         field = f"words_{level}"
-        corrector = searcher.corrector(field)
-        for candidate in corrector.suggest(word, limit=limit * 2, maxdist=maxdist, prefix=1):
-            # Deleted documents linger in the term list until a merge: only suggest a word
-            # that a live document at a visible level still has.
-            live = searcher.search(Term(field, candidate), limit=1, scored=False)
-            if len(live):
-                freq = searcher.reader().doc_frequency(field, candidate)
+        for candidate in reader.terms_within(field, word, maxdist, prefix=1):
+            if candidate == word:
+                continue
+            freq = sum(
+                1
+                for ids, _ in posting_blocks(reader, candidate, field)
+                for d in ids
+                if d in allowed
+            )
+            if freq:
                 distance = edit_distance(word, candidate)
                 scored[candidate] = max(scored.get(candidate, 0.0), freq / (1 + 3 * distance))
-    return [w for w, _ in sorted(scored.items(), key=lambda kv: -kv[1])][:limit]
+    ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [w for w, _ in ranked][:limit]

@@ -75,7 +75,7 @@ def test_an_editor_submits_instead_of_publishing_and_the_supervisor_approves(
 
     review_page = sup.get(f"/beoordelen/{item['id']}").get_data(as_text=True)
     assert "Goedkeuren en publiceren" in review_page and "Terugsturen" in review_page
-    assert "<ins>" in review_page  # the diff with the published revision
+    assert "<ins>" in review_page.split('id="rendered-diff"')[1]  # the diff with revision 1
     assert "Vergeleken met de gepubliceerde revisie 1." in review_page
     assert _ack_checked(review_page)  # beleid: on
 

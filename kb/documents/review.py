@@ -1,5 +1,5 @@
-"""Review before publish: submit a revision, approve (publishes it), return, withdraw; the
-per-category review settings; what the pages and the API list.
+"""Review before publish: submit a revision, approve (publishes it), return, withdraw; what
+the pages and the API list. The per-category settings live in review_settings.
 
 Where policy.review_required() says so, an editor cannot publish: service.publish() refuses and
 the editor submits here; a supervisor's approval publishes. A supervisor who publishes directly
@@ -17,10 +17,8 @@ from kb.db import unit_of_work, utcnow
 from kb.documents import service
 from kb.documents.forms import ROLE_LABELS
 from kb.documents.models import (
-    MAX_CATEGORY_DESCRIPTION,
     MAX_REVIEW_COMMENT,
     POLICY_CATEGORY,
-    CategorySetting,
     Channel,
     Document,
     Kind,
@@ -30,7 +28,6 @@ from kb.documents.models import (
     Status,
 )
 from kb.documents.policy import (
-    REVIEW_DEFAULT_CATEGORIES,
     Action,
     allowed,
     require,
@@ -369,81 +366,3 @@ def why_not_editable(doc: Document) -> str:
         return _("Alleen supervisors bewerken escalatiescripts.")
     role = str(ROLE_LABELS[Role(doc.min_edit_role)]).lower()
     return _("Alleen een %(role)s mag dit document bewerken.", role=role)
-
-
-# Category settings -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CategoryRow:
-    category: str
-    documents: int
-    setting: bool | None  # the supervisor's choice; None: the default
-    default: bool
-    description: str
-
-    @property
-    def review_on(self) -> bool:
-        return self.default if self.setting is None else self.setting
-
-
-def categories(actor) -> list[CategoryRow]:
-    """Every category in use, with its review setting. Raises NotFound for non-supervisors."""
-    if not allowed(actor, Action.MANAGE_CATEGORIES):
-        raise NotFound()
-    counts = db.session.execute(
-        select(Document.category, func.count())
-        .where(Document.category != "", Document.id.in_(_visible_ids(actor)))
-        .group_by(Document.category)
-        .order_by(Document.category)
-    ).all()
-    settings = {s.category: s for s in db.session.scalars(select(CategorySetting))}
-    rows = []
-    for category, n in counts:
-        setting = settings.get(category)
-        rows.append(
-            CategoryRow(
-                category=category,
-                documents=n,
-                setting=setting.review_required if setting else None,
-                default=category in REVIEW_DEFAULT_CATEGORIES,
-                description=setting.description if setting else "",
-            )
-        )
-    return rows
-
-
-def set_review(
-    category: str, actor, required: bool | None, description: str | None = None
-) -> CategorySetting:
-    """Turn review on (True), off (False) or back to the default (None) for a category in
-    use, and set its description when given. Raises Forbidden, NotFound (no document has this
-    category), Invalid (description too long)."""
-    require(actor, Action.MANAGE_CATEGORIES)
-    in_use = db.session.scalar(select(Document.id).where(Document.category == category).limit(1))
-    if not category or in_use is None:
-        raise NotFound(_("Er is geen categorie '%(c)s'.", c=category))
-    if description is not None:
-        description = description.strip()
-        if len(description) > MAX_CATEGORY_DESCRIPTION:
-            raise Invalid({"description": _("Hoogstens %(n)d tekens.", n=MAX_CATEGORY_DESCRIPTION)})
-    with unit_of_work():
-        setting = db.session.get(CategorySetting, category)
-        if setting is None:
-            setting = CategorySetting(category=category, review_required=None, description="")
-            db.session.add(setting)
-        before = (setting.review_required, setting.description)
-        setting.review_required = required
-        if description is not None:
-            setting.description = description
-        setting.updated_at = utcnow()
-        if (setting.review_required, setting.description) != before:
-            audit.record(
-                actor,
-                "category.update",
-                "category",
-                category,
-                review_required=required,
-                description=setting.description,
-            )
-    return setting

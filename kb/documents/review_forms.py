@@ -20,16 +20,21 @@ class SubmitForm(FlaskForm):
     acknowledge = BooleanField(ACK_LABEL, default=False)
 
 
+# Approve and return share a page: their fields get ids of their own.
 class ApproveForm(FlaskForm):
     comment = TextAreaField(
-        _l("Opmerking (niet verplicht)"), render_kw={"maxlength": MAX_REVIEW_COMMENT}
+        _l("Opmerking (niet verplicht)"),
+        id="approve-comment",
+        render_kw={"maxlength": MAX_REVIEW_COMMENT},
     )
-    acknowledge = BooleanField(ACK_LABEL, default=False)
+    acknowledge = BooleanField(ACK_LABEL, id="approve-acknowledge", default=False)
 
 
 class ReturnForm(FlaskForm):
     comment = TextAreaField(
-        _l("Wat moet er anders? (verplicht)"), render_kw={"maxlength": MAX_REVIEW_COMMENT}
+        _l("Wat moet er anders? (verplicht)"),
+        id="return-comment",
+        render_kw={"maxlength": MAX_REVIEW_COMMENT},
     )
 
 

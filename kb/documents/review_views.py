@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from kb.documents import diff as diffs
-from kb.documents import review
+from kb.documents import review, review_settings
 from kb.documents.forms import ActionForm
 from kb.documents.models import Document, Review, ReviewStatus, Revision
 from kb.documents.policy import Action, allowed, load_for
@@ -233,7 +233,7 @@ def categories():
             abort(400)
         category = form.category.data or ""
         try:
-            review.set_review(
+            review_settings.set_review(
                 category,
                 current_user,
                 REVIEW_CHOICES[form.review.data],
@@ -246,7 +246,7 @@ def categories():
             flash(_("Instellingen van '%(c)s' opgeslagen.", c=category), "success")
             return redirect(url_for("review.categories") + f"#categorie-{category}")
     rows = []
-    for row in review.categories(current_user):
+    for row in review_settings.categories(current_user):
         if failed is not None and failed[0] == row.category:
             form = failed[1]
         else:

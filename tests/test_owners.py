@@ -243,3 +243,29 @@ def test_mijn_documenten_is_for_editors(app, client, make_user):
     assert client.get("/mijn-documenten").status_code in (302, 303)  # log in first
     login(client, make_user("agent"))
     assert client.get("/mijn-documenten").status_code == 404
+
+
+def test_an_editor_takes_on_a_document_without_an_owner(app, client, make_user, make_document):
+    eva, boss = make_user("editor"), make_user("supervisor")
+    loose = make_document("Zonder eigenaar", audience="internal")  # imported: nobody owns it
+    policy = make_document("Beleid zonder eigenaar", category="beleid", audience="internal")
+    owned = _create(app, boss, "Van de supervisor")
+    login(client, eva)
+    page = client.get("/mijn-documenten").get_data(as_text=True)
+    section = page.split('id="zonder-eigenaar"')[1]
+    assert "2 documenten zonder eigenaar" in section
+    assert f'data-document="{loose}"' in section
+    assert f'data-document="{policy}"' not in section  # she may not edit it, so not take it
+    assert owned not in section
+    assert client.post_form(f"/artikel/{policy}/eigenaar-worden").status_code == 403
+    client.post_form(f"/artikel/{loose}/eigenaar-worden")
+    page = client.get("/mijn-documenten").get_data(as_text=True)
+    assert "U bent nu eigenaar van Zonder eigenaar." in page
+    assert f'data-document="{loose}"' in page.split('id="alle"')[1].split('id="zonder-eigenaar"')[0]
+    # Someone else's document is not taken over this way.
+    client.post_form(f"/artikel/{owned}/eigenaar-worden")
+    assert "Dit document heeft al een eigenaar." in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        assert _doc(loose).owner_id == eva.id and _doc(owned).owner_id == boss.id
+        [event] = _events("document.owner")
+        assert (event.actor_id, event.target_id) == (eva.id, loose)

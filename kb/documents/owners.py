@@ -190,6 +190,17 @@ def not_helpful(user, days: int = NOT_HELPFUL_DAYS) -> dict[int, int]:
     return dict(rows.tuples().all())
 
 
+def unowned(user, limit: int = 20) -> tuple[int, list[Document]]:
+    """Documents without an owner (not archived): how many ``user`` reads, and the first
+    ``limit`` of them (by title) that ``user`` may edit and so may take on."""
+    query = visible_documents(user).where(
+        Document.owner_id.is_(None), Document.status != Status.ARCHIVED
+    )
+    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
+    docs = db.session.scalars(query.order_by(Document.title, Document.id).limit(limit * 5))
+    return total, [d for d in docs if allowed(user, Action.EDIT, d)][:limit]
+
+
 @dataclass
 class Attention:
     """One of the user's documents that needs a look, and why."""
@@ -204,6 +215,8 @@ class Attention:
 class MyDocuments:
     attention: list[Attention] = field(default_factory=list)
     owned: list[Document] = field(default_factory=list)
+    unowned_total: int = 0
+    unowned: list[Document] = field(default_factory=list)
 
 
 def my_documents(user) -> MyDocuments:
@@ -225,7 +238,7 @@ def my_documents(user) -> MyDocuments:
             a.doc.title,
         )
     )
-    return MyDocuments(attention, everything)
+    return MyDocuments(attention, everything, *unowned(user))
 
 
 def update(doc: Document, actor, *, owner: User | None, verify_by: date | None) -> Document:

@@ -135,6 +135,22 @@ def verified(slug: str):
     return redirect(_back(url_for("documents.show", slug=slug)))
 
 
+@bp.route("/artikel/<slug>/eigenaar-worden", methods=["POST"])
+@login_required
+def take_on(slug: str):
+    """ "Eigenaar worden" on "Mijn documenten": a document without an owner becomes yours."""
+    _handlers_only()
+    doc = load_for(current_user, slug, Action.EDIT)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if doc.owner_id is not None and doc.owner_id != current_user.id:
+        flash(_("Dit document heeft al een eigenaar."), "error")
+    else:
+        owners.set_owner(doc, current_user, current_user)
+        flash(_("U bent nu eigenaar van %(title)s.", title=doc.title), "success")
+    return redirect(_back(url_for("inbox.my_documents")))
+
+
 # ---- the inbox ------------------------------------------------------------------------------
 
 

@@ -223,3 +223,15 @@ def test_edits_that_touch_the_same_or_neighbouring_words_stay_a_conflict(mine, t
     [block] = merge.conflicts
     assert block.origin == "conflict" and block.words == ()
     assert merge.resolve({0: "mine"}).count("Wacht") == (1 if mine else 0)
+
+
+def test_a_paragraph_as_long_as_a_document_may_be_still_merges_word_by_word():
+    from kb.documents.models import MAX_BODY
+
+    words = ["modem", "klant", "storing", "wacht", "router", "lampje", "rood", "de", "het"]
+    base = " ".join(words[i * 7 % len(words)] + str(i % 50) for i in range(MAX_BODY // 9))
+    assert len(base) <= MAX_BODY
+    mine = "Begin: " + base
+    theirs = base + " Einde."
+    merge = merge_text(base, mine, theirs)
+    assert merge.clean and merge.text == "Begin: " + base + " Einde."

@@ -195,7 +195,9 @@ def _regions(b: Sequence[str], m: Sequence[str], t: Sequence[str]) -> list[Regio
 
 
 _TOKEN = re.compile(r"\n|[^\S\n]+|\w+|[^\w\s]")
-_MAX_TOKENS = 50_000  # a block rewritten at this size by both is a conflict, not a puzzle
+# Three texts of MAX_BODY characters hold about 100 000 tokens; merged in well under a second.
+# Past this a block both rewrote is a conflict to decide, not worth the wait.
+_MAX_TOKENS = 120_000
 
 
 def _merge_words(

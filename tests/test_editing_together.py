@@ -321,6 +321,7 @@ def test_choices_made_on_an_older_merge_are_asked_again(app, slug, editors, make
     page = again.get_data(as_text=True)
     block = page[page.index('id="blok-0"') : page.index("</fieldset>", page.index('id="blok-0"'))]
     assert "twintig" in block and "lange" in block and "checked" not in block
+    assert "Terwijl u samenvoegde, sloeg Editor revisie 3 op." in page
     action, fields = form_of(page)
     assert bram.client.post_form(action, {**fields, "action": "opslaan"}).status_code == 422
     assert current(app, slug).number == 3

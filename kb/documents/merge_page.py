@@ -60,6 +60,8 @@ def render(
             field_labels=FIELD_LABELS,
             show=_show_value,
             choices=choices,
+            # Saving a merge met yet another save: what was merged so far is "your text" now.
+            again=bool(request.form.get("theirs_revision")) and not same_merge,
             errors=errors or {},
             present=presence.describe(presence.others(doc, current_user)),
             heartbeat=presence.HEARTBEAT,

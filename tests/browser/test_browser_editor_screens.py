@@ -161,6 +161,17 @@ def test_new_document_copy_is_offered_after_a_closed_tab(new_context, make_user,
         ".values.body === 'Vraag naar de **postcode**.'",
         arg=NEW_KEY,
     )
+    # Leaving with unsaved work asks first (here: the person answers "leave").
+    dialogs = []
+
+    def on_dialog(dialog):
+        dialogs.append(dialog.type)
+        dialog.accept()
+
+    page.on("dialog", on_dialog)
+    page.get_by_role("link", name="Annuleren").click()
+    expect(page).to_have_url(re.compile(r"/documenten$"))
+    assert dialogs == ["beforeunload"]
     page.close()  # the tab is closed; nothing was saved
 
     page = context.new_page()
@@ -186,7 +197,7 @@ def test_new_document_copy_is_offered_after_a_closed_tab(new_context, make_user,
     doc = stored_document(app, "storing-op-glasvezel")
     assert (doc.kind, doc.channel, doc.category) == ("script", "phone", "glasvezel")
     # Saved: the copy is gone, nothing is offered any more.
-    assert page.evaluate("key => localStorage.getItem(key)", NEW_KEY) is None
+    page.wait_for_function("key => localStorage.getItem(key) === null", arg=NEW_KEY)
     page.goto("/documenten/nieuw")
     expect(page.get_by_label("Titel")).to_be_visible()
     expect(page.locator("#draft-offer")).to_be_hidden()

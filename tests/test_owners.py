@@ -245,6 +245,9 @@ def test_mijn_documenten_is_for_editors(app, client, make_user):
     assert client.get("/mijn-documenten").status_code == 404
 
 
+TAKE_ON = {"take_on": "1", "next": "/mijn-documenten"}  # the form on "Mijn documenten"
+
+
 def test_an_editor_takes_on_a_document_without_an_owner(app, client, make_user, make_document):
     eva, boss = make_user("editor"), make_user("supervisor")
     loose = make_document("Zonder eigenaar", audience="internal")  # imported: nobody owns it
@@ -257,13 +260,14 @@ def test_an_editor_takes_on_a_document_without_an_owner(app, client, make_user, 
     assert f'data-document="{loose}"' in section
     assert f'data-document="{policy}"' not in section  # she may not edit it, so not take it
     assert owned not in section
-    assert client.post_form(f"/artikel/{policy}/eigenaar-worden").status_code == 403
-    client.post_form(f"/artikel/{loose}/eigenaar-worden")
+    assert client.post_form(f"/artikel/{policy}/redactie", TAKE_ON).status_code == 403
+    response = client.post_form(f"/artikel/{loose}/redactie", TAKE_ON)
+    assert response.headers["Location"].endswith("/mijn-documenten")
     page = client.get("/mijn-documenten").get_data(as_text=True)
     assert "U bent nu eigenaar van Zonder eigenaar." in page
     assert f'data-document="{loose}"' in page.split('id="alle"')[1].split('id="zonder-eigenaar"')[0]
     # Someone else's document is not taken over this way.
-    client.post_form(f"/artikel/{owned}/eigenaar-worden")
+    client.post_form(f"/artikel/{owned}/redactie", TAKE_ON)
     assert "Dit document heeft al een eigenaar." in client.get("/").get_data(as_text=True)
     with app.app_context():
         assert _doc(loose).owner_id == eva.id and _doc(owned).owner_id == boss.id

@@ -100,9 +100,11 @@ def inbox_helpers() -> dict[str, Any]:
 def editorial(slug: str):
     _handlers_only()
     doc = load_for(current_user, slug, Action.EDIT)
+    back = redirect(_back(url_for("documents.show", slug=slug)))
+    if request.form.get("take_on") == "1":
+        return _take_on(doc, back)
     form = EditorialForm()
     form.owner.choices = _owner_choices(doc)
-    back = redirect(_back(url_for("documents.show", slug=slug)))
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return back
@@ -120,6 +122,22 @@ def editorial(slug: str):
     return back
 
 
+def _take_on(doc: Document, back):
+    """ "Eigenaar worden" on "Mijn documenten": a document without an owner becomes yours."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if doc.owner_id is not None and doc.owner_id != current_user.id:
+        flash(_("Dit document heeft al een eigenaar."), "error")
+        return back
+    try:
+        owners.set_owner(doc, current_user, current_user)
+    except Invalid as exc:
+        flash(" ".join(exc.errors.values()), "error")
+    else:
+        flash(_("U bent nu eigenaar van %(title)s.", title=doc.title), "success")
+    return back
+
+
 @bp.route("/artikel/<slug>/gecontroleerd", methods=["POST"])
 @login_required
 def verified(slug: str):
@@ -133,22 +151,6 @@ def verified(slug: str):
         "success",
     )
     return redirect(_back(url_for("documents.show", slug=slug)))
-
-
-@bp.route("/artikel/<slug>/eigenaar-worden", methods=["POST"])
-@login_required
-def take_on(slug: str):
-    """ "Eigenaar worden" on "Mijn documenten": a document without an owner becomes yours."""
-    _handlers_only()
-    doc = load_for(current_user, slug, Action.EDIT)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    if doc.owner_id is not None and doc.owner_id != current_user.id:
-        flash(_("Dit document heeft al een eigenaar."), "error")
-    else:
-        owners.set_owner(doc, current_user, current_user)
-        flash(_("U bent nu eigenaar van %(title)s.", title=doc.title), "success")
-    return redirect(_back(url_for("inbox.my_documents")))
 
 
 # ---- the inbox ------------------------------------------------------------------------------

@@ -208,3 +208,11 @@ def test_account_pages_need_a_sign_in_and_admin_pages_an_admin(app, client, make
     assert client.get("/account").status_code == 200
     assert client.get(f"/beheer/gebruikers/{user.id}").status_code == 404
     assert client.post_form(f"/beheer/gebruikers/{user.id}/ontgrendelen").status_code == 404
+
+
+def test_guessing_the_current_password_on_the_account_page_is_throttled(app, client, make_user):
+    user = make_user("agent")
+    login(client, user)
+    wrong = {"current": "raden-raden-1", "password": NEW, "confirm": NEW}
+    statuses = [client.post_form("/account/wachtwoord", wrong).status_code for _ in range(11)]
+    assert statuses == [422] * 10 + [429]

@@ -6,8 +6,9 @@ from flask_login import current_user, login_required
 
 from kb.auth import passwords, service
 from kb.auth.forms import PasswordChangeForm, TokenForm
-from kb.auth.views import bp, start_session
+from kb.auth.views import LOGIN_LIMIT, bp, start_session
 from kb.errors import Invalid
+from kb.extensions import limiter
 
 
 def _page(status: int = 200, password_form=None, token_form=None, new_token: str = ""):
@@ -30,6 +31,7 @@ def account():
 
 @bp.route("/account/wachtwoord", methods=["POST"])
 @login_required
+@limiter.limit(LOGIN_LIMIT)  # the current password must not be guessable here either
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():

@@ -286,13 +286,17 @@ def pending(actor, status: ReviewStatus | None = ReviewStatus.PENDING) -> list[R
     """Reviews for the "Te beoordelen" list, oldest first. Reviewers see every one; editors
     their own. For ``returned``, only the documents' latest review counts: a returned review
     that was submitted again is done. Raises NotFound for those who take no part in review."""
+    query = _listing(actor, status).order_by(Review.submitted_at, Review.id)
+    return list(db.session.scalars(query))
+
+
+def _listing(actor, status: ReviewStatus | None):
     if not allowed(actor, Action.SUBMIT_REVIEW):
         raise NotFound()
     query = (
         select(Review)
         .join(Document, Review.document_id == Document.id)
         .where(Document.id.in_(_visible_ids(actor)))
-        .order_by(Review.submitted_at, Review.id)
     )
     if status is not None:
         query = query.where(Review.status == status)
@@ -300,7 +304,7 @@ def pending(actor, status: ReviewStatus | None = ReviewStatus.PENDING) -> list[R
         query = query.where(Review.id.in_(_latest_ids()))
     if not allowed(actor, Action.REVIEW):
         query = query.where(Review.submitted_by_id == actor.id)
-    return list(db.session.scalars(query))
+    return query
 
 
 def count_waiting(actor) -> int:
@@ -308,7 +312,8 @@ def count_waiting(actor) -> int:
     if not allowed(actor, Action.SUBMIT_REVIEW):
         return 0
     status = ReviewStatus.PENDING if allowed(actor, Action.REVIEW) else ReviewStatus.RETURNED
-    return len(pending(actor, status))
+    counted = select(func.count()).select_from(_listing(actor, status).subquery())
+    return db.session.scalar(counted) or 0
 
 
 def latest(doc: Document) -> Review | None:

@@ -452,3 +452,28 @@ def test_a_script_is_saved_without_the_audience_field(app, client, login_as, mak
     with app.app_context():
         doc = db.session.scalar(db.select(Document).where(Document.slug == slug))
         assert (doc.current.channel, doc.current.audience) == ("chat", "internal")
+
+
+def test_suggestions_are_taken_over_by_editors_only(app, client, make_user, make_document, suggest):
+    slug = make_document("Compensatie", "Tien euro.", category="beleid", audience="internal")
+    agent = make_user("agent")
+    comment_id = suggest(slug, agent, "Vijftien euro sinds maart.")
+    url = f"/artikel/{slug}/bewerken?voorstel={comment_id}"
+    anonymous = client.get(url)
+    assert anonymous.status_code in (302, 303, 404) and "Vijftien" not in text(anonymous)
+    login(client, agent)
+    assert client.get(url).status_code == 404
+    login(client, make_user("editor"))
+    response = client.get(url)  # a policy document: the editor is told why, sees no text
+    assert response.status_code == 403 and "Vijftien euro" not in text(response)
+    supervisor = make_user("supervisor")
+    login(client, supervisor)
+    assert "Vijftien euro sinds maart." in text(client.get(url))
+    response = client.post_form(
+        f"/artikel/{slug}/bewerken",
+        edit_form(
+            app, slug, body="Vijftien euro.", voorstel=str(comment_id), min_edit_role="supervisor"
+        ),
+    )
+    assert response.status_code in (302, 303)
+    assert comment_state(app, comment_id) == ("accepted", 2, supervisor.id)

@@ -27,7 +27,7 @@ from tests.helpers import PG_URL, drop_pg_schema, pg_url_for_schema, reset_pg_sc
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 HOST = "127.0.0.1"
-SCHEMA = "kb_races"
+SCHEMA = f"kb_races_{os.getpid()}"  # per run, so parallel runs never collide
 
 
 def free_port() -> int:

@@ -95,6 +95,9 @@ ALLOWED_ATTRIBUTES = {
 SET_ATTRIBUTES = {"input": {"type": "checkbox"}}
 ATTRIBUTE_VALUES = {"input": {"checked": {"", "checked"}, "disabled": {"", "disabled"}}}
 INPUT_TAG = re.compile(r"<input\b[^>]*>")
+# Heading ids as the toc extension makes them. Another id (``<h2 id="kbScript">``,
+# ``id="__flag"``) would stand for a global of the page's scripts (window.<id>: DOM clobbering).
+HEADING_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,119}")
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 TASK_RE = re.compile(r"\[([ xX])\](?:[ \t]+|$)")
 
@@ -191,6 +194,8 @@ def sanitise(html: str, extra_attributes: dict[str, set[str]] | None = None) -> 
 
 
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "id" and not HEADING_ID.fullmatch(value):
+        return None
     return None if "<input" in value.lower() else value
 
 

@@ -148,10 +148,12 @@ def test_editor_writes_publishes_compares_restores_and_archives(
     assert response is not None and response.status == 404
 
     # Archive: kept for editors, a 404 for everyone else.
-    status_bar(page).get_by_role("button", name="Archiveren").click()
+    # Archiving asks first (a confirmation under the button).
+    status_bar(page).get_by_text("Archiveren…").click()
+    status_bar(page).get_by_role("button", name="Ja, archiveren").click()
     expect(page.get_by_text("Het document is gearchiveerd.")).to_be_visible()
     expect(status_bar(page).locator(".status")).to_have_text("Gearchiveerd")
-    expect(status_bar(page).get_by_role("button", name="Archiveren")).to_have_count(0)
+    expect(status_bar(page).get_by_text("Archiveren…")).to_have_count(0)
 
     anonymous = new_context().new_page()
     response = anonymous.goto("/artikel/storing-melden")

@@ -5,6 +5,7 @@ database-backed test on PostgreSQL as well. Tests there use their own schema, ne
 """
 
 import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -23,6 +24,7 @@ from tests.helpers import (
     reset_pg_schema,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
 PG_SCHEMA = f"kb_test_{os.getpid()}"  # one per run, so parallel runs never collide
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
 
@@ -64,7 +66,15 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture
 def app(backend, tmp_path, request):
-    overrides = {"TESTING": True, "KB_DATA_DIR": str(tmp_path / "data"), "SERVER_NAME": None}
+    # The synonym file editors extend from the insights page: a copy, never the repository's.
+    synonyms = tmp_path / "synoniemen.txt"
+    synonyms.write_bytes((ROOT / "content" / "synoniemen.txt").read_bytes())
+    overrides = {
+        "TESTING": True,
+        "KB_DATA_DIR": str(tmp_path / "data"),
+        "SERVER_NAME": None,
+        "KB_SYNONYMS_FILE": str(synonyms),
+    }
     if backend.startswith("postgres"):
         tables = request.getfixturevalue("_pg_tables")
         overrides["SQLALCHEMY_DATABASE_URI"] = pg_url_for_schema(PG_SCHEMA)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from kb.auth.models import SYSTEM
 from kb.db import unit_of_work
 from kb.documents import service
-from kb.documents.models import Document, Status
+from kb.documents.models import MAX_BODY, Document, Status
 from kb.documents.policy import default_min_edit_role
 from kb.documents.schemas import DocumentCreate, DocumentUpdate, parse
 from kb.errors import Invalid
@@ -30,6 +30,8 @@ FRONT_MATTER_KEYS = {
     "status",
 }
 REQUIRED_KEYS = ("title", "slug", "kind")
+# Front matter plus a body at its limit, even if every character takes four bytes in UTF-8.
+MAX_FILE_BYTES = 4 * MAX_BODY + 64 * 1024
 
 
 class ContentError(Exception):
@@ -63,9 +65,19 @@ def _key_lines(text: str) -> dict[str, int]:
 def parse_file(path: Path) -> ContentFile:
     """Split and check front matter. Raises ContentError with file and line."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError(f"{path}: cannot read: {exc}") from exc
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ContentError(f"{path}: file too large ({size} bytes; at most {MAX_FILE_BYTES})")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ContentError(
+            f"{path}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        ) from exc
     text = text.replace("\r\n", "\n")
     if not text.startswith("---\n"):
         raise ContentError(f"{path}:1: the file must start with '---' and YAML front matter")
@@ -77,12 +89,14 @@ def parse_file(path: Path) -> ContentFile:
     try:
         meta = yaml.safe_load(raw) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # Where the broken construct starts (an unclosed '['), else where parsing stopped.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1
         raise ContentError(f"{path}:{line}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
     if not isinstance(meta, dict):
         raise ContentError(f"{path}:2: the front matter must be a mapping of fields")
     lines = _key_lines(raw)
+    lines["body"] = raw.count("\n") + 4  # the first line after the closing '---'
     for key in meta:
         if key not in FRONT_MATTER_KEYS:
             raise ContentError(f"{path}:{lines.get(key, 2)}: unknown field '{key}'")

@@ -205,6 +205,17 @@ def handle_domain(exc: DomainError):
     return response
 
 
+def handle_overflow(exc: OverflowError):
+    """A number from the request beyond what the database binds (SQLite: 2**63), e.g. a page
+    or revision number read from a query string or a form field: bad input, a 400."""
+    _rollback()
+    if wants_problem_json():
+        return problem(400, "Bad Request", "A number in the request is too large.")
+    error = DomainError(_("Een getal in dit verzoek is te groot."))
+    return render_template("errors/400.html", error=error), 400
+
+
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(DomainError, handle_domain)
+    app.register_error_handler(OverflowError, handle_overflow)

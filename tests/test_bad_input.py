@@ -165,3 +165,15 @@ def test_web_forms_refuse_bad_input_with_a_page_not_a_500(client, slug):
 def test_web_pages_with_huge_ids_are_404_not_500(client, login_as):
     login_as("supervisor")
     assert client.get(f"/tickets/{BIG}").status_code == 404
+
+
+def test_staff_pages_and_forms_with_huge_numbers_are_4xx(client, slug, login_as):
+    login_as("admin")
+    for url in (f"/artikel/{slug}/vergelijk?van={BIG}&naar=1", f"/beheer/audit?page={BIG}"):
+        response = client.get(url)
+        assert 400 <= response.status_code < 500, url
+    for url in (f"/artikel/{slug}/herstel", f"/artikel/{slug}/publiceren"):
+        response = client.post_form(url, {"revision": str(BIG)})
+        assert 400 <= response.status_code < 500, url
+    # The document is as it was: still revision 1, published.
+    assert client.get(f"/api/v1/documents/{slug}").get_json()["revision"] == 1

@@ -78,6 +78,20 @@ def test_demo_is_safe_to_run_twice(app, runner):
         assert db.session.scalar(db.select(db.func.count(User.id))) == users == 4
 
 
+def test_demo_gives_every_document_an_owner_and_some_are_due(app, runner):
+    from kb.documents.models import Document
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        docs = list(db.session.scalars(db.select(Document)))
+        owners = {d.slug: d.owner.email for d in docs}
+        assert docs and all(d.owner_id for d in docs)
+        beleid = [d for d in docs if d.category == "beleid" or d.channel == "escalation"]
+        assert beleid and all(owners[d.slug].startswith("supervisor@") for d in beleid)
+        due = [d for d in docs if d.verify_by and d.verify_by < docs[0].created_at.date()]
+        assert len(due) == 2  # so "Mijn documenten" has something to show on a first look
+
+
 def test_console_script_runs_the_same_commands(tmp_path):
     import subprocess
     import sys

@@ -25,8 +25,8 @@ from kb.documents.models import Document, Revision
 from kb.documents.policy import index_level
 from kb.extensions import db
 from kb.search import highlight
-from kb.search.analysis import Vocabulary, index_terms, index_words, stem, vocabulary_words
-from kb.search.backend import IndexDoc, IndexMissing, LockTimeout, SearchBackend
+from kb.search.analysis import Vocabulary, index_terms, index_words, vocabulary_words
+from kb.search.backend import LEVELS, IndexDoc, IndexMissing, LockTimeout, SearchBackend
 from kb.search.engine import engine
 from kb.search.models import MIN_SEEN, LearnedTerm, SearchOutbox
 from kb.search.privacy import PLACEHOLDER
@@ -36,6 +36,12 @@ CATCH_UP_EVERY = 1.0  # seconds between outbox checks per process
 SYNC_BATCH = 200  # outbox rows per writer lock; a batch is also the unit of the time budget
 SYNC_BUDGET = 5.0  # seconds of index updates after one save, or in one search's catch-up
 CATCH_UP_LOCK_WAIT = 0.5  # a search does not wait longer for a writer busy elsewhere
+
+# Compounds in a document are split with the words of the documents its readers may read
+# (its own level and the narrower ones): a public document's index terms must not depend on
+# which words internal documents or drafts use, or a customer's results would reveal them.
+_READ_WITH = {level: LEVELS[: n + 1] for n, level in enumerate(LEVELS)}
+EMPTY = Vocabulary()  # for documents nobody searches (to_index_doc returns None first)
 
 
 def backend() -> SearchBackend:
@@ -159,16 +165,27 @@ def _sync_batch(engine: SearchBackend, batch: int) -> int | None:
         return None
     ids = {r.document_id for r in rows}
     pairs = db.session.execute(_with_revisions(select(Document).where(Document.id.in_(ids)))).all()
-    extra: set[str] = set()
-    for _doc, revision in pairs:
-        extra |= vocabulary_words(f"{revision.title} {highlight.plain_text(revision.html)}")
+    words: dict[str, set[str]] = {level: set() for level in LEVELS}
+    for doc, revision in pairs:
+        level = index_level(doc)
+        if level is not None:
+            words[level] |= vocabulary_words(
+                f"{revision.title} {highlight.plain_text(revision.html)}"
+            )
     try:
-        vocabulary = engine.vocabulary(None, extra)
+        vocabularies = {
+            level: engine.vocabulary(frozenset(below), set().union(*(words[b] for b in below)))
+            for level, below in _READ_WITH.items()
+            if words[level]
+        }
     except IndexMissing:
         _rebuild_locked(engine, None)
         return len(ids)
     learned = learned_phrases(ids)
-    analysed = (_analysed(doc, rev, vocabulary, learned.get(doc.id)) for doc, rev in pairs)
+    analysed = (
+        _analysed(doc, rev, vocabularies.get(index_level(doc) or "", EMPTY), learned.get(doc.id))
+        for doc, rev in pairs
+    )
     upserts = [d for d in analysed if d]
     deletes = sorted(ids - {d.id for d in upserts})
     try:
@@ -258,14 +275,20 @@ def catch_up() -> None:
 
 def _all_index_docs(progress: Callable[[], None] | None) -> Iterator[IndexDoc]:
     base = _with_revisions(select(Document).where(Document.status != "archived"))
-    vocabulary = Vocabulary()
-    for _doc, revision in db.session.execute(base.execution_options(yield_per=500)):
-        vocabulary.words |= vocabulary_words(
-            f"{revision.title} {highlight.plain_text(revision.html)}"
-        )
-    vocabulary.stems = {stem(w) for w in vocabulary.words}
+    words: dict[str, set[str]] = {level: set() for level in LEVELS}
+    for doc, revision in db.session.execute(base.execution_options(yield_per=500)):
+        level = index_level(doc)
+        if level is not None:
+            words[level] |= vocabulary_words(
+                f"{revision.title} {highlight.plain_text(revision.html)}"
+            )
+    vocabularies = {
+        level: Vocabulary(set().union(*(words[b] for b in below)))
+        for level, below in _READ_WITH.items()
+    }
     learned = learned_phrases()
     for doc, revision in db.session.execute(base.execution_options(yield_per=500)):
+        vocabulary = vocabularies.get(index_level(doc) or "", EMPTY)
         index_doc = to_index_doc(doc, revision, vocabulary, learned.get(doc.id))
         if index_doc is not None:
             yield index_doc

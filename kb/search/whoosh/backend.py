@@ -367,8 +367,17 @@ class WhooshBackend:
         with self._mutex:
             searcher = self._current_searcher()
             if extra is not None:  # indexing: words of documents not in the index yet
+                if levels is None:
+                    return ReaderVocabulary(searcher.reader(), LEVELS, extra, lock=self._mutex)
+                # Only the documents at these levels: stems are asked of the text field,
+                # which holds every level.
                 return ReaderVocabulary(
-                    searcher.reader(), levels or LEVELS, extra, lock=self._mutex
+                    searcher.reader(),
+                    levels,
+                    extra,
+                    allowed=self._allowed(searcher, levels, {}),
+                    reopen=lambda: self._visible(levels),
+                    lock=self._mutex,
                 )
             # Searching: one vocabulary per audience and searcher, so what it learns
             # (known words, compound splits) serves every search until the index changes.

@@ -4,6 +4,7 @@ Whoosh's own matchers walk every posting in pure Python, twice per search (once 
 once to score). A Ranker reads each term's postings once into a docnum -> score map;
 units, alternatives and phrases then combine as dict operations, giving exact totals and
 the scores for the top page in one pass. One Ranker lives as long as its searcher.
+Collection statistics are those of the audience that searches (see Ranker).
 """
 
 import math

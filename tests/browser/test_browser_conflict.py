@@ -257,6 +257,9 @@ def test_one_paragraph_and_the_metadata_merge_when_the_edits_touch_different_wor
     )
     merged = page_b.locator(".merge .m-block.m-merged")
     expect(merged).to_have_count(1)
+    expect(page_b.locator(".m-legend")).to_contain_text(
+        "door u allebei gewijzigd, op andere woorden: samengevoegd"
+    )
     expect(merged.locator(".m-label")).to_contain_text("Door u allebei gewijzigd")
     expect(merged.locator("ins.m-w-theirs")).to_have_text("Doet")
     expect(merged.locator("ins.m-w-theirs")).to_have_attribute(

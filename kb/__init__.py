@@ -10,16 +10,25 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(overrides: Mapping | None = None) -> Flask:
     """Build the application. Pure: no database writes, migrations or prompts."""
-    from kb import cli, config, errors, extensions, web
+    from kb import cli, config, errors, extensions, ops, web
+    from kb.ops.app import KbFlask
+    from kb.ops.database import require_database_url
 
-    app = Flask(
+    require_database_url(overrides)
+    app = KbFlask(
         __name__,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
     config.configure(app, overrides)
+    # SQL parameters (e-mail addresses, token hashes) stay out of error messages and logs.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "hide_parameters": True,
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }
     extensions.init_app(app)
+    ops.init_app(app)
     web.register_blueprints(app)
     errors.register(app)
     cli.register(app)

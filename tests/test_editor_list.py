@@ -105,6 +105,7 @@ def test_search_by_title_or_slug(client, team):
         ("due=1", {"factuur-betalen", "begroeting-telefoon"}),
         ("owner=mij&due=1", {"factuur-betalen"}),
         ("kind=onzin&status=weg", None),  # unknown values count as not given
+        ("owner=99999999999999999999", None),  # no id, not a database error
     ],
 )
 def test_filters(client, team, query, expected):

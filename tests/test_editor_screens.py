@@ -309,7 +309,7 @@ def test_a_suggestion_that_is_not_open_here_is_ignored_with_a_note(
             db.session.get(Comment, settled), SYSTEM, SuggestionStatus.CLOSED, reason="x"
         )
     login_as("editor")
-    for raw in (str(elsewhere), str(settled), "99999", "abc"):
+    for raw in (str(elsewhere), str(settled), "99999", "abc", "99999999999999999999"):
         response = client.get(f"/artikel/{slug}/bewerken?voorstel={raw}")
         assert response.status_code == 200
         page = text(response)

@@ -75,12 +75,13 @@ def open_suggestion(doc: Document, raw: str | None) -> tuple[Comment | None, str
     raw = (raw or "").strip()
     if not raw:
         return None, ""
-    comment = db.session.get(Comment, int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    # Nine digits at most: a larger number is no id (and too large for an integer column).
+    comment = db.session.get(Comment, int(raw)) if raw.isdigit() and len(raw) <= 9 else None
     if comment is None or comment.document_id != doc.id or comment.status != SuggestionStatus.OPEN:
         # One note for every case, so an id on a document this editor cannot read tells nothing.
         return None, _(
             "Voorstel %(id)s staat niet open bij dit document; u bewerkt het zonder voorstel.",
-            id=raw[:12],
+            id=raw[:20],
         )
     return comment, ""
 

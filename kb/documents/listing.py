@@ -50,7 +50,7 @@ class Filters:
             status=_one_of(args.get("status", ""), STATUSES),
             category=args.get("category", "").strip()[:60],
             audience=_one_of(args.get("audience", ""), AUDIENCES),
-            owner=owner if owner == MINE or owner.isdigit() else "",
+            owner=owner if owner == MINE or (owner.isdigit() and len(owner) <= 9) else "",
             suggestions=args.get("suggestions") == "1",
             due=args.get("due") == "1",
             sort=_one_of(args.get("sort", ""), SORTS) or "gewijzigd",

@@ -7,7 +7,7 @@ from kb.ops.database import one_line
 
 
 class KbFlask(Flask):
-    def log_exception(self, exc_info) -> None:  # type: ignore[no-untyped-def]
+    def log_exception(self, exc_info) -> None:
         """A database that is down or unreachable is an operations problem with one cause:
         one line (with the request id) says it. Every other 500 logs its traceback once."""
         exc = exc_info[1]

@@ -169,6 +169,10 @@ def _drop_kb_tables() -> None:
         conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         conn.exec_driver_sql("DROP TEXT SEARCH CONFIGURATION IF EXISTS kb_dutch")
         conn.exec_driver_sql("DROP TEXT SEARCH DICTIONARY IF EXISTS kb_dutch_stem")
+        # An archive of one schema (search_path in the URL) creates that schema itself;
+        # dropping it without CASCADE fails if anything but kb's own objects is in it.
+        for schema in _pg_schemas(_url()):
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}"')
 
 
 def _restore_secret(source: Path) -> None:

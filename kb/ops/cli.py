@@ -3,12 +3,14 @@
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from kb.ops.backup import BackupError, backup, restore
 
 
 @click.command("backup")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
 def backup_command(directory: Path) -> None:
     """Copy database, secret key and a manifest into DIRECTORY (new or empty)."""
     try:
@@ -21,6 +23,7 @@ def backup_command(directory: Path) -> None:
 
 @click.command("restore")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@with_appcontext
 def restore_command(directory: Path) -> None:
     """Restore a backup from DIRECTORY into this empty installation; rebuilds search."""
     try:

@@ -5,8 +5,9 @@ Anonymous access to staff pages (enforced here, in ``anonymous_staff_page``):
 - a per-document staff URL (any route with a ``<slug>``: /artikel/<slug>/bewerken,
   /geschiedenis, /revisie/..., /reactie, ...) answers an anonymous caller 404, the same page as
   a slug that does not exist, so nobody learns which slugs exist from it;
-- a slug-independent staff page (/console, /tickets, /documenten, /dashboard, /beheer, ...)
-  sends an anonymous caller to the login page, which gives nothing away.
+- a slug-independent staff page (/console, /tickets, /documenten, /beheer, ...) sends an
+  anonymous caller to the login page, which gives nothing away (a page may answer 404
+  instead, as /dashboard does for everyone below editor).
 Signed-in users without the right get 404 from the page itself, as SPEC §2 says.
 
 Caching (``cache_headers``): every answer to a signed-in user or a bearer-token caller, and

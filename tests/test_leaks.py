@@ -43,6 +43,11 @@ def urls(role: str) -> list[str]:
         "/api/openapi.json",
         "/artikel/meer-lezen",
         "/api/v1/documents/meer-lezen",
+        "/artikel/router-herstarten",  # published, with an unpublished edit later
+        "/api/v1/documents/router-herstarten",
+        "/zoeken?q=storing",
+        "/zoeken?q=storing&category=storingen",
+        "/console/zoeken?q=storing",
     ]
     asked += [f"/categorie/{c}" for c in ("storingen", "tv", "beleid", HIDDEN_CATEGORY)]
     for q in QUERIES:

@@ -82,6 +82,10 @@ def unit_of_work() -> Iterator[None]:
     try:
         yield
         if depth == 0:
+            if g.get("idempotency_key_id") is not None:
+                from kb.ops.idempotency import mark_work_done
+
+                mark_work_done()  # in the work's own transaction: a retry knows it was done
             db.session.commit()
     except BaseException:
         if depth == 0:

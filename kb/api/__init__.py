@@ -6,6 +6,7 @@ from kb.auth import service as accounts
 from kb.auth.models import Anonymous
 from kb.errors import problem
 from kb.extensions import csrf
+from kb.ops import idempotency
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -25,6 +26,16 @@ def authenticate():
         return response
     g.api_user = user
     return None
+
+
+@bp.before_request
+def claim_idempotency_key():
+    """A POST or PUT with Idempotency-Key: claimed here, or answered as the first time."""
+    user = g.api_user
+    return idempotency.before_request(user.id if user.is_authenticated else None)
+
+
+bp.after_request(idempotency.after_request)
 
 
 def api_user():

@@ -158,6 +158,7 @@ def vote(slug: str):
                 else _("Er is vanaf uw verbinding te vaak gestemd. Probeer het later opnieuw."),
                 "error",
             )
+            session["voted"] = [*voted, doc.id][-200:]  # no buttons that cannot count
             return back
         cast = feedback.vote(doc, form.helpful.data == "ja")
         session["voted"] = [*voted, doc.id][-200:]

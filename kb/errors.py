@@ -5,10 +5,14 @@ from typing import TYPE_CHECKING
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from pydantic import ValidationError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 if TYPE_CHECKING:
     from kb.documents.merge import DocumentMerge
+
+
+OUT_OF_RANGE = "22003"  # PostgreSQL's numeric_value_out_of_range
 
 
 class DomainError(Exception):
@@ -205,9 +209,12 @@ def handle_domain(exc: DomainError):
     return response
 
 
-def handle_overflow(exc: OverflowError):
-    """A number from the request beyond what the database binds (SQLite: 2**63), e.g. a page
-    or revision number read from a query string or a form field: bad input, a 400."""
+def handle_overflow(exc: Exception):
+    """A number from the request beyond what the database binds (SQLite: 2**63; PostgreSQL:
+    its column type), e.g. a page or revision number read from a query string or a form
+    field: bad input, a 400. Any other DataError stays a server error."""
+    if isinstance(exc, DataError) and getattr(exc.orig, "sqlstate", None) != OUT_OF_RANGE:
+        raise exc
     _rollback()
     if wants_problem_json():
         return problem(400, "Bad Request", "A number in the request is too large.")
@@ -219,3 +226,4 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(DomainError, handle_domain)
     app.register_error_handler(OverflowError, handle_overflow)
+    app.register_error_handler(DataError, handle_overflow)

@@ -1,10 +1,14 @@
 """/healthz and /readyz for load balancers, and KB_PROXY_COUNT."""
 
+import os
+
+import pytest
 from flask import request, url_for
 from flask_migrate import upgrade
 
 from kb import create_app
 from kb.extensions import db
+from tests.helpers import PG_URL, drop_pg_schema, pg_url_for_schema, reset_pg_schema
 
 
 def _app(tmp_path, **overrides):
@@ -32,8 +36,14 @@ def test_healthz_answers_even_when_the_database_is_unreachable(tmp_path):
     assert ready.headers["Cache-Control"] == "no-store"
 
 
-def test_readyz_waits_for_migrations_and_the_search_index(tmp_path):
-    app = _app(tmp_path)
+@pytest.mark.parametrize("kind", ["sqlite"] + (["postgres"] if PG_URL else []))
+def test_readyz_waits_for_migrations_and_the_search_index(kind, tmp_path):
+    schema = f"kb_ready_{os.getpid()}"
+    url = {}
+    if kind == "postgres":
+        reset_pg_schema(schema)
+        url = {"SQLALCHEMY_DATABASE_URI": pg_url_for_schema(schema)}
+    app = _app(tmp_path, **url)
     client = app.test_client()
     try:
         assert client.get("/readyz").json["reason"].startswith("database not migrated")
@@ -55,6 +65,8 @@ def test_readyz_waits_for_migrations_and_the_search_index(tmp_path):
         assert ready.json == {"status": "ready"}
     finally:
         _close(app)
+        if kind == "postgres":
+            drop_pg_schema(schema)
 
 
 def _who(app):

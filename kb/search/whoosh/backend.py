@@ -14,14 +14,13 @@ import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.query import And, Prefix, Term
 
 from kb.search.analysis import Vocabulary
 from kb.search.backend import (
@@ -35,7 +34,7 @@ from kb.search.backend import (
     Results,
 )
 from kb.search.whoosh.parallel import ParallelWriter, held_locks
-from kb.search.whoosh.ranking import Ranker
+from kb.search.whoosh.ranking import Ranker, posting_blocks
 from kb.search.whoosh.schema import (
     COLUMN_OF,
     LENGTH_OF,
@@ -345,15 +344,20 @@ class WhooshBackend:
         """Titles with every word and one starting with ``prefix``: shortest title first, then
         lowest document id. Whoosh's own scoring would order them the same way for the
         readers of every level at once, so a hidden title's words would move public ones."""
-        parts = [Term(TITLE_FIELD, w) for w in words]
-        if prefix:
-            parts.append(Prefix(TITLE_FIELD, prefix))
-        if not parts:
+        if not words and not prefix:
             return []
 
         def run(searcher: Any) -> list[Hit]:
-            allowed = self._allowed(searcher, levels, {})
-            matched = allowed.intersection(searcher.docs_for_query(And(parts)))
+            # Whole posting blocks (ranking.posting_blocks) rather than Whoosh's matchers,
+            # which cost several Python calls per posting of every word the prefix expands to.
+            reader = searcher.reader()
+            matched = self._allowed(searcher, levels, {})
+            for word in words:
+                matched = matched.intersection(_docs(reader, [word]))
+            if prefix and matched:
+                matched = matched.intersection(
+                    _docs(reader, reader.expand_prefix(TITLE_FIELD, prefix))
+                )
             columns = self._columns(searcher)
             lengths, ids = columns["title_length"], columns["docid"]
             best = heapq.nsmallest(limit, matched, key=lambda d: (lengths[d], ids[d]))
@@ -423,3 +427,12 @@ class WhooshBackend:
                 for fields in searcher.all_stored_fields()
             }
         )
+
+
+def _docs(reader: Any, terms: Iterable[str]) -> set[int]:
+    """Live docnums whose title has any of ``terms``."""
+    found: set[int] = set()
+    for term in terms:
+        for ids, _ in posting_blocks(reader, term, TITLE_FIELD):
+            found.update(ids)
+    return found

@@ -31,6 +31,10 @@
         .then(function (r) { return r.json(); })
         .then(function (data) {
           if (ticket !== pending) return; // a newer keystroke already asked again
+          if (data.retry) {
+            // Previews are rationed per host (429): ask again in a moment, unless typing does.
+            setTimeout(function () { if (ticket === pending) update(); }, 1500);
+          }
           if (data.error) {
             errorBox.textContent = data.error;
             errorBox.hidden = false;

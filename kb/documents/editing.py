@@ -1,16 +1,32 @@
 """Editing pages for editors: list, create, edit (with the merge page on a conflict), publish,
 history, diff, restore, preview, presence. Everyone else gets a 404."""
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from kb.documents import diff as diffs
-from kb.documents import editing_list, editor_form, markdown, merge_page, presence, service
+from kb.documents import (
+    editing_list,
+    editor_form,
+    merge_page,
+    presence,
+    preview,
+    service,
+)
 from kb.documents.forms import NEW_CATEGORY, ActionForm, DocumentForm, MergeForm, RevisionForm
 from kb.documents.merge import CHOICES, Choice, DocumentMerge, Undecided
-from kb.documents.models import MAX_BODY, Document
-from kb.documents.policy import Action, allowed, load_for, require
+from kb.documents.models import Document
+from kb.documents.policy import Action, allowed, load_for
 from kb.documents.schemas import DocumentCreate, DocumentUpdate, parse
 from kb.documents.service import resolved_html
 from kb.errors import Conflict, Forbidden, Invalid
@@ -70,6 +86,7 @@ def _apply_errors(form: DocumentForm, exc: Invalid) -> None:
 
 
 bp.add_url_rule("/documenten", "index", editing_list.index)
+bp.add_url_rule("/voorbeeld", "preview", preview.preview, methods=["POST"])
 
 
 @bp.route("/documenten/nieuw", methods=["GET", "POST"])
@@ -388,17 +405,3 @@ def restore(slug: str):
         "success",
     )
     return redirect(url_for("documents.show", slug=slug))
-
-
-@bp.route("/voorbeeld", methods=["POST"])
-def preview():
-    """Live preview for the editor; protected by the CSRF header the page's script sends."""
-    require(current_user, Action.CREATE)
-    body = request.form.get("body", "")
-    if len(body) > MAX_BODY:
-        return {"error": _("De tekst is te lang.")}, 422
-    try:
-        html = markdown.render(body)
-    except Invalid as exc:
-        return {"error": " ".join(exc.errors.values())}, 422
-    return {"html": str(resolved_html(html, current_user))}

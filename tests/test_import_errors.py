@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from kb.audit.models import AuditEvent
 from kb.documents.models import MAX_BODY, Document, Revision
 from kb.extensions import db
 
@@ -60,12 +61,13 @@ def state(app, client) -> tuple:
             )
         ).all()
         revisions = db.session.scalar(db.select(db.func.count(Revision.id)))
+        events = db.session.scalar(db.select(db.func.count(AuditEvent.id)))
     searches = []
     for word in ("kastje", "boterbloem", "herstarten"):
         response = client.get(f"/api/v1/search?q={word}")
         assert response.status_code == 200
         searches.append((response.json["total"], [r["slug"] for r in response.json["results"]]))
-    return [tuple(d) for d in docs], revisions, searches
+    return [tuple(d) for d in docs], revisions, searches, events
 
 
 BROKEN = {
@@ -84,6 +86,14 @@ BROKEN = {
     "too-large": (page("z-kapot", "Kapot", "storing " * 200_000), None),
     "status": (page("z-kapot", "Kapot", "x", status="gepubliceerd"), 6),
     "slug": (page("Z Kapot!", "Kapot", "x"), 3),
+    "slug-number": (page("123", "Kapot", "x"), 3),
+    "title-list": (page("z-kapot", "[een, twee]", "x"), 2),
+    "language": (page("z-kapot", "Kapot", "x", language="fr"), 6),
+    "role": (page("z-kapot", "Kapot", "x", min_edit_role="baas"), 6),
+    "script-without-channel": (
+        page("z-kapot", "Kapot", "## Stap\n\nx", kind="script", audience="internal"),
+        None,
+    ),
 }
 
 

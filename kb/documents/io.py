@@ -100,6 +100,11 @@ def parse_file(path: Path) -> ContentFile:
     for key in meta:
         if key not in FRONT_MATTER_KEYS:
             raise ContentError(f"{path}:{lines.get(key, 2)}: unknown field '{key}'")
+    for key, value in meta.items():
+        if key != "tags" and value is not None and not isinstance(value, str):
+            raise ContentError(
+                f"{path}:{lines.get(key, 2)}: field '{key}' must be text (put it in quotes)"
+            )
     for key in REQUIRED_KEYS:
         if not meta.get(key):
             raise ContentError(f"{path}:2: missing field '{key}'")

@@ -1,5 +1,6 @@
 """Idempotency-Key on API POST and PUT: a retry gets the first answer, never a second change."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -138,3 +139,25 @@ def test_a_key_older_than_a_day_is_forgotten(app, client, editor):
     later = _create(client, headers, "yesterday")
     assert later.status_code == 201 and later.headers.get("Idempotent-Replayed") is None
     assert _documents(app) == 1
+
+
+def test_concurrent_duplicates_do_the_work_once(app, editor):
+    _, headers = editor
+    barrier = threading.Barrier(4)
+    answers = []
+
+    def send():
+        client = app.test_client()
+        barrier.wait()
+        response = _create(client, headers, "at-once")
+        answers.append((response.status_code, response.get_json()))
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert _documents(app) == 1
+    created = [body for status, body in answers if status == 201]
+    assert created and all(body == created[0] for body in created)
+    assert all(status == 201 or "in behandeling" in body["detail"] for status, body in answers)

@@ -276,15 +276,16 @@ def test_openapi_lists_every_channel_from_the_model(client):
 
 
 def test_the_editors_list_pages_newest_first(app, client, make_document, make_user):
-    from kb.documents import editing
+    from kb.documents.editing_list import PER_PAGE
 
-    for n in range(editing.PER_PAGE + 2):
+    for n in range(PER_PAGE + 2):
         make_document(f"Document {n:02d}", "Tekst.", publish=n % 2 == 0)
+    newest = f"Document {PER_PAGE + 1:02d}"
     login(client, make_user("editor"))
     first = client.get("/documenten").get_data(as_text=True)
-    assert "Pagina 1 van 2" in first and f"{editing.PER_PAGE + 2} documenten" in first
-    assert "Document 51" in first and "Document 00" not in first
+    assert "Pagina 1 van 2" in first and f"{PER_PAGE + 2} documenten" in first
+    assert newest in first and "Document 00" not in first
     second = client.get("/documenten?page=2").get_data(as_text=True)
-    assert "Document 00" in second and "Document 51" not in second
+    assert "Document 00" in second and newest not in second
     drafts = client.get("/documenten?status=draft").get_data(as_text=True)
     assert "Document 01" in drafts and "Document 02" not in drafts

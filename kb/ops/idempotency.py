@@ -64,6 +64,16 @@ def _claim(user_id: int, key: str, fingerprint: str) -> IdempotencyKey | None:
     return row
 
 
+def _forget_old(user_id: int) -> None:
+    """Keys are kept a day: drop this user's older ones (few rows, by index)."""
+    db.session.execute(
+        delete(IdempotencyKey).where(
+            IdempotencyKey.user_id == user_id, IdempotencyKey.created_at < utcnow() - KEEP
+        )
+    )
+    db.session.commit()
+
+
 def _existing(user_id: int, key: str) -> IdempotencyKey | None:
     db.session.expire_all()
     return db.session.scalar(
@@ -94,6 +104,7 @@ def before_request(user_id: int | None) -> Response | None:
         row = _claim(user_id, key, fingerprint)
         if row is not None:
             g.idempotency_key_id = row.id
+            _forget_old(user_id)
             return None
         found = _existing(user_id, key)
         if found is None:

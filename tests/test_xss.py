@@ -121,6 +121,10 @@ def test_every_field_reaches_its_pages_escaped(app, client, make_user):
                 page = _inert(own, f"/artikel/{slug}")
                 assert "window.__xss" in page or "xss" in page
             _inert(own, "/inbox")
+            _inert(own, "/verzoeken")
+            _inert(own, "/mijn-documenten")
+            for slug in slugs[::11]:
+                _inert(own, f"/artikel/{slug}/geschiedenis")
             _inert(own, "/dashboard", allowed=frozenset({"svg"}))  # its own charts
             _inert(own, "/inzichten")
             _inert(own, "/tickets")

@@ -1,10 +1,13 @@
 """Accounts and the audit log; admins only, everyone else gets a 404."""
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from kb.admin.forms import RoleForm, UserForm
+from kb.audit import sentences as audit_sentences
 from kb.audit import service as audit
 from kb.auth import service as accounts
 from kb.db import utcnow
@@ -74,12 +77,62 @@ def set_role(user_id: int):
     return redirect(url_for("admin.users"))
 
 
+AUDIT_PAGE_SIZE = 50
+AUDIT_TARGET_TYPES = ("document", "review", "comment", "user", "login", "ticket", "request")
+
+
 @bp.route("/audit")
 def audit_log():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    events = audit.recent(limit=100, offset=(page - 1) * 100)
-    actors = {u.id: u.email for u in accounts.all_users()}
-    return render_template("admin/audit.html", events=events, actors=actors, page=page)
+    """The audit log as Dutch sentences, newest first, filtered by actor, action, target and
+    period, 50 per page; the filters stay in the page links."""
+    args = _audit_args()
+    filters = audit.Filters(
+        actor_id=int(args["actor"]) if args["actor"] else None,
+        action=args["action"],
+        target_type=args["target_type"],
+        target_id=audit.target_key(args["target_type"], args["target"]),
+        date_from=_audit_date(args["from"]),
+        date_to=_audit_date(args["to"]),
+    )
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+    found = audit.search(filters, limit=AUDIT_PAGE_SIZE + 1, offset=(page - 1) * AUDIT_PAGE_SIZE)
+    events = found[:AUDIT_PAGE_SIZE]
+    kept = {k: v for k, v in args.items() if v}
+    return render_template(
+        "admin/audit.html",
+        rows=list(zip(events, audit_sentences.sentences(events), strict=True)),
+        users=accounts.all_users(),
+        groups=audit_sentences.grouped_actions(),
+        action_label=audit_sentences.action_label,
+        target_types=AUDIT_TARGET_TYPES,
+        args=args,
+        kept=kept,
+        page=page,
+        has_more=len(found) > AUDIT_PAGE_SIZE,
+    )
+
+
+def _audit_args() -> dict[str, str]:
+    """The audit page's filters from the query string; values it cannot use are dropped."""
+    get = request.args.get
+    actor = (get("actor") or "").strip()
+    action = (get("action") or "").strip()
+    target_type = (get("target_type") or "").strip()
+    return {
+        "actor": actor if actor.isdigit() and len(actor) < 10 else "",
+        "action": action if action in audit_sentences.ACTIONS else "",
+        "target_type": target_type if target_type in AUDIT_TARGET_TYPES else "",
+        "target": (get("target") or "").strip()[:160],
+        "from": (get("from") or "").strip() if _audit_date(get("from")) else "",
+        "to": (get("to") or "").strip() if _audit_date(get("to")) else "",
+    }
+
+
+def _audit_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
 
 
 from kb.admin import accounts as _account_pages  # noqa: E402,F401  (routes on this blueprint)

@@ -77,3 +77,9 @@ def test_a_crash_logs_its_traceback_once_with_the_request_id(make_app, capsys):
     error_line = next(line for line in err.splitlines() if "Exception on /_test/crash" in line)
     assert rid in error_line
     assert f"[{rid}] GET /_test/crash 500" in err
+
+
+def test_an_error_page_shows_the_request_id_the_log_carries(client):
+    response = client.get("/artikel/bestaat-niet", headers={"X-Request-Id": "lb-abcdef123"})
+    assert response.status_code == 404
+    assert "Foutcode: lb-abcdef123" in response.get_data(as_text=True)

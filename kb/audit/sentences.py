@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from kb.audit.models import AuditEvent
 from kb.auth.models import User
+from kb.documents.forms import ROLE_LABELS
 from kb.documents.models import Document
 from kb.extensions import db
 from kb.tickets.models import ArticleRequest, Ticket
@@ -152,10 +153,11 @@ class Names:
             if owner is not None:
                 user_ids.add(owner)
             doc = detail.get("document")
+            doc_id = _int(doc)
             if isinstance(doc, str):
                 slugs.add(doc)
-            elif _int(doc) is not None:
-                doc_ids.add(doc)
+            elif doc_id is not None:
+                doc_ids.add(doc_id)
         self.users = _lookup(User, User.id, user_ids, lambda u: u.display_name)
         self.titles = _lookup(Document, Document.slug, slugs, _quoted_title)
         self.titles_by_id = _lookup(Document, Document.id, doc_ids, _quoted_title)
@@ -216,6 +218,8 @@ def sentence(event: AuditEvent, names: Names) -> str:
     for key in ("revision", "new", "name", "status", "verify_by"):
         if detail.get(key) is not None:
             values[key] = detail[key]
+    if event.action == "user.set_role" and detail.get("new") in ROLE_LABELS:
+        values["new"] = str(ROLE_LABELS[detail["new"]]).lower()
     template = SENTENCES.get(_variant(event.action, detail)) or SENTENCES.get(event.action)
     if template is None:
         return f"{values['actor']}: {event.action} {event.target_type} {target}"

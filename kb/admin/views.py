@@ -78,6 +78,7 @@ def set_role(user_id: int):
 
 
 AUDIT_PAGE_SIZE = 50
+AUDIT_MAX_PAGE = 1_000_000  # beyond it the offset would not fit a database integer
 AUDIT_TARGET_TYPES = ("document", "review", "comment", "user", "login", "ticket", "request")
 
 
@@ -94,7 +95,9 @@ def audit_log():
         date_from=_audit_date(args["from"]),
         date_to=_audit_date(args["to"]),
     )
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    if page > AUDIT_MAX_PAGE:
+        abort(400)
     found = audit.search(filters, limit=AUDIT_PAGE_SIZE + 1, offset=(page - 1) * AUDIT_PAGE_SIZE)
     events = found[:AUDIT_PAGE_SIZE]
     kept = {k: v for k, v in args.items() if v}

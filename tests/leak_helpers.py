@@ -135,6 +135,7 @@ VOLATILE = [
     re.compile(rb'(name="csrf_token" type="hidden" value=")[^"]+'),
     re.compile(rb'(name="csrf_token" value=")[^"]+'),
     re.compile(rb'(nonce=")[^"]+'),
+    re.compile(rb'(<p class="muted error-ref">)[^<]+'),  # an error page's Foutcode (request id)
 ]
 
 

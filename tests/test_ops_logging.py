@@ -79,7 +79,18 @@ def test_a_crash_logs_its_traceback_once_with_the_request_id(make_app, capsys):
     assert f"[{rid}] GET /_test/crash 500" in err
 
 
-def test_an_error_page_shows_the_request_id_the_log_carries(client):
-    response = client.get("/artikel/bestaat-niet", headers={"X-Request-Id": "lb-abcdef123"})
-    assert response.status_code == 404
+def test_a_server_error_page_shows_the_request_id_the_log_carries(make_app):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/_test/stuk")
+    def broken():
+        raise RuntimeError("kapot")
+
+    client = app.test_client()
+    response = client.get("/_test/stuk", headers={"X-Request-Id": "lb-abcdef123"})
+    assert response.status_code == 500
     assert "Foutcode: lb-abcdef123" in response.get_data(as_text=True)
+    # A 404 stays byte-identical for every missing or hidden slug: no per-request reference.
+    missing = client.get("/_test/bestaat-niet", headers={"X-Request-Id": "lb-1234567a"})
+    assert missing.status_code == 404
+    assert "Foutcode" not in missing.get_data(as_text=True)

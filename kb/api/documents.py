@@ -30,7 +30,9 @@ def _summary(doc: Document) -> dict:
         "title": doc.title_for(drafts),
         "revision": doc.current_number if drafts else (doc.published_number or 0),
         "published_revision": doc.published_number,
-        "updated_at": doc.updated_at,
+        # Readers who may not see drafts get the published revision's time: a pending edit
+        # must not show through.
+        "updated_at": doc.updated_at if drafts else (doc.published_at or doc.updated_at),
         "url": url_for("documents.show", slug=doc.slug, _external=True),
     }
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import String, cast, func
 
 from kb.documents.models import Document, Kind, Status
-from kb.documents.policy import visible_documents
+from kb.documents.policy import sees_drafts, visible_documents
 from kb.extensions import db
 from kb.feedback.models import Vote
 
@@ -54,9 +54,10 @@ def list_visible(
         )
     counted = query.with_only_columns(func.count(), maintain_column_froms=True)
     total = db.session.scalar(counted.order_by(None)) or 0
-    ordering = (
-        (Document.updated_at.desc(), Document.id.desc()) if order == "updated" else (Document.slug,)
-    )
+    # Readers who may not see drafts sort by the published time: a pending edit must not move
+    # a document up their list.
+    changed = Document.updated_at if sees_drafts(user) else Document.published_at
+    ordering = (changed.desc(), Document.id.desc()) if order == "updated" else (Document.slug,)
     items = db.session.scalars(
         query.order_by(*ordering).limit(per_page).offset((max(page, 1) - 1) * per_page)
     ).all()

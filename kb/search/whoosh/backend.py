@@ -336,7 +336,12 @@ class WhooshBackend:
         tags = Counter(chain.from_iterable(map(columns["tagset"].__getitem__, docnums)))
         tags.pop("", None)
         counts["tag"] = dict(tags)
-        return counts
+        # Most frequent first, then by name: never in the order of the index's own document
+        # numbers, which documents the caller may not read would shift.
+        return {
+            name: dict(sorted(values.items(), key=lambda item: (-item[1], item[0])))
+            for name, values in counts.items()
+        }
 
     def suggest(
         self, prefix: str, words: list[str], levels: frozenset[str], limit: int

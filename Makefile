@@ -21,9 +21,10 @@ run: install
 	$(BIN)/kb demo
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
 
-## Install and run the whole test suite
+## Install and run the whole test suite (TEST_WORKERS processes; a test file stays in one)
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 ## Fuzz the API from its own OpenAPI document (schemathesis): FUZZ_EXAMPLES valid and invalid
 ## requests per operation and caller (anonymous, agent, editor, supervisor), a new seed each run

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and bound to the app in init_app()."""
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, request
@@ -38,8 +39,20 @@ babel = Babel()
 LOCALES = ("nl", "en")
 
 
+@cache
+def _offered() -> tuple[str, ...]:
+    """Dutch, plus every other locale that has a compiled catalogue: a browser asking for
+    English must not get Dutch text with English dates."""
+    from kb import ROOT
+
+    folder = ROOT / "kb" / "translations"
+    return ("nl",) + tuple(
+        code for code in LOCALES[1:] if (folder / code / "LC_MESSAGES" / "messages.mo").exists()
+    )
+
+
 def _select_locale() -> str:
-    return request.accept_languages.best_match(LOCALES, default="nl") if request else "nl"
+    return request.accept_languages.best_match(_offered(), default="nl") if request else "nl"
 
 
 def init_app(app: Flask) -> None:

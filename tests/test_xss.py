@@ -155,3 +155,25 @@ def _query(params: dict[str, str]) -> str:
     from urllib.parse import urlencode
 
     return urlencode(params)
+
+
+def test_file_names_on_import_reach_the_history_escaped(app, client, make_user, runner, tmp_path):
+    """An imported file's name is in its revision message, which the history shows."""
+    folder = tmp_path / "content" / "articles"
+    folder.mkdir(parents=True)
+    names = [p for p in PAYLOADS if "/" not in p and "\x00" not in p and len(p.encode()) < 200]
+    assert len(names) >= 20
+    for n, payload in enumerate(names[:20]):
+        (folder / f"{payload}.md").write_text(
+            f"---\ntitle: Importbestand {n}\nslug: importbestand-{n}\nkind: article\n"
+            f"audience: public\ncategory: xss\n---\nTekst {n}.\n",
+            encoding="utf-8",
+        )
+    result = runner.invoke(args=["content", "import", str(tmp_path / "content")])
+    assert result.exit_code == 0, result.output
+    login(client, make_user("editor"))
+    shown = 0
+    for n, payload in enumerate(names[:20]):
+        page = _inert(client, f"/artikel/importbestand-{n}/geschiedenis")
+        shown += "<" in payload and "&lt;" in page  # the name is there, as text
+    assert shown >= 10

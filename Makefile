@@ -24,7 +24,7 @@ run: install
 ## Install and run the whole test suite (TEST_WORKERS processes; a test file stays in one)
 TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=25
 
 ## Fuzz the API from its own OpenAPI document (schemathesis): FUZZ_EXAMPLES valid and invalid
 ## requests per operation and caller (anonymous, agent, editor, supervisor), a new seed each run

@@ -61,6 +61,11 @@ def pytest_generate_tests(metafunc):
         params = list(BACKENDS)
         if PG_URL and metafunc.definition.get_closest_marker("search"):
             params.append("postgres-fts")
+        # Browser journeys test the pages; what differs between databases is tested below
+        # the browser on both. KB_BROWSER_POSTGRES=1 drives the browser on PostgreSQL too.
+        in_browser = "tests/browser/" in str(metafunc.definition.path).replace("\\", "/")
+        if in_browser and os.environ.get("KB_BROWSER_POSTGRES") != "1":
+            params = [p for p in params if p == "sqlite"]
         metafunc.parametrize("backend", params)
 
 

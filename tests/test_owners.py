@@ -273,3 +273,12 @@ def test_an_editor_takes_on_a_document_without_an_owner(app, client, make_user, 
         assert _doc(loose).owner_id == eva.id and _doc(owned).owner_id == boss.id
         [event] = _events("document.owner")
         assert (event.actor_id, event.target_id) == (eva.id, loose)
+
+
+def test_mijn_documenten_has_a_plain_title(app, client, make_user, make_document):
+    make_document("Zonder eigenaar", "Tekst.")  # imported by the system: no owner
+    login(client, make_user("editor"))
+    page = client.get("/mijn-documenten").get_data(as_text=True)
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and "Mijn documenten" in title
+    assert page.count('id="zonder-eigenaar"') == 1

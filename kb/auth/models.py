@@ -60,6 +60,8 @@ class User(UserMixin, Model):
     # An invitation link (its hash; the link is shown once) and when it expires.
     invite_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     invite_expires_at: Mapped[datetime | None]
+    # The interface language the user chose (nl, en); None: the browser's Accept-Language.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     tokens: Mapped[list["ApiToken"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

@@ -249,3 +249,17 @@ class Acknowledgement(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user = relationship("User", lazy="joined")
+
+
+class DocumentView(Model):
+    """How often a document was read on one day: the honest "most read" list. No person,
+    address or cookie is stored; one row per document and day, counted up."""
+
+    __tablename__ = "document_views"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(primary_key=True, index=True)
+    views: Mapped[int] = mapped_column(default=0, server_default="0")
+

@@ -26,6 +26,18 @@ class SearchOutbox(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class SearchState(Model):
+    """Named facts about the search index shared by every host (kb.search.cursor): this
+    database's installation id, how far the change log was pruned, and the PostgreSQL
+    index's position in it. A value is a small JSON text."""
+
+    __tablename__ = "search_state"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="{}")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class SearchLog(Model):
     """One search: masked query, who searched (a role, never a person), hits and time."""
 

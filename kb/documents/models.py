@@ -262,4 +262,3 @@ class DocumentView(Model):
     )
     day: Mapped[date] = mapped_column(primary_key=True, index=True)
     views: Mapped[int] = mapped_column(default=0, server_default="0")
-

@@ -13,7 +13,8 @@ from pydantic import BaseModel
 
 from kb.api.inputs import MAX_INT, MIN_INT
 from kb.api.schemas import Problem
-from kb.api.spec import OPERATIONS
+from kb.api.spec import OPERATIONS, Operation
+from kb.ops import idempotency
 
 bp = Blueprint("openapi", __name__)
 
@@ -32,6 +33,42 @@ STATUS_TEXT = {
     429: "Too many requests from this client; Retry-After says when to try again",
     503: "Temporarily unavailable (e.g. the search index is being built); see Retry-After",
 }
+
+
+# Every POST and PUT takes an Idempotency-Key (kb.ops.idempotency); these say what a reused key
+# answers, in addition to the operation's own meaning of the status.
+IDEMPOTENCY_PARAMETER = {
+    "name": idempotency.HEADER,
+    "in": "header",
+    "required": False,
+    "description": "Optional, with a bearer token: a unique value (e.g. a UUID) that makes a "
+    "retry safe. The same request sent again with the same key gets the first answer "
+    f"(header {idempotency.REPLAYED}: true) and the change is not made twice. Keys belong to "
+    "the token's user and are kept 24 hours. Ignored without a token.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
+}
+IDEMPOTENCY_TEXT = {
+    400: "or an Idempotency-Key that is not 1 to 200 visible ASCII characters",
+    409: "or a request with this Idempotency-Key is still in progress (see Retry-After), or it "
+    "was carried out but its answer was lost: fetch the current state",
+    422: "or this Idempotency-Key was sent with another request (method, path or body)",
+}
+REPLAYED_HEADER = {
+    "description": "true when this is the stored first answer to a request with the same "
+    "Idempotency-Key",
+    "schema": {"type": "string", "enum": ["true"]},
+}
+RETRY_AFTER_HEADER = {
+    "description": "Seconds to wait before trying again",
+    "schema": {"type": "integer", "minimum": 0},
+}
+
+
+def _description(op: Operation, code: int, fallback: str) -> str:
+    text = STATUS_TEXT.get(code, fallback)
+    if op.idempotent and code in IDEMPOTENCY_TEXT:
+        text = f"{text}; {IDEMPOTENCY_TEXT[code]}"
+    return text
 
 
 def _bounded(schema: object) -> None:
@@ -94,6 +131,8 @@ def build() -> dict:
             item["security"] = [{}, {"bearer": []}]
         if op.query is not None:
             item["parameters"] += _query_parameters(op.query, components)
+        if op.idempotent:
+            item["parameters"].append(dict(IDEMPOTENCY_PARAMETER))
         if op.body is not None:
             item["requestBody"] = {
                 "required": True,
@@ -106,14 +145,21 @@ def build() -> dict:
             ok["content"] = {
                 "application/json": {"schema": _schema(op.response, components, "serialization")}
             }
+        if op.idempotent:
+            ok["headers"] = {idempotency.REPLAYED: REPLAYED_HEADER}
         item["responses"][str(op.status)] = ok
         for code in op.responses:
             model = op.problems.get(code)
             schema = _schema(model, components, "serialization") if model else problem_ref
-            item["responses"][str(code)] = {
-                "description": STATUS_TEXT.get(code, "Error"),
+            if model and op.idempotent and code in IDEMPOTENCY_TEXT:  # a reused key: plain
+                schema = {"anyOf": [schema, problem_ref]}
+            answer: dict[str, object] = {
+                "description": _description(op, code, "Error"),
                 "content": {"application/problem+json": {"schema": schema}},
             }
+            if code == 409 and op.idempotent:
+                answer["headers"] = {"Retry-After": RETRY_AFTER_HEADER}
+            item["responses"][str(code)] = answer
         paths.setdefault(path, {})[op.method.lower()] = item
     return {
         "openapi": "3.1.0",

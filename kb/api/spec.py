@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from kb.api.inputs import BadJson, check_query, check_ranges, json_body
 from kb.documents.policy import MIN_ROLE, Action, allowed, require
 from kb.errors import Invalid, NotFound, invalid_from, problem
+from kb.ops import idempotency
 
 # A rule's variable as Werkzeug parses it: <name>, <converter:name>, <converter(args):name>.
 RULE_PARAM = re.compile(
@@ -23,6 +24,9 @@ RULE_PARAM = re.compile(
     r"(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>"
 )
 PARAM_TYPES = {"int": "integer", "float": "number"}  # any other converter: a string
+# An Idempotency-Key can be malformed (400), still in progress or answered and lost (409),
+# or belong to another request (422): see kb.ops.idempotency.
+IDEMPOTENCY_ERRORS = {400, 409, 422}
 
 
 def path_params(rule: str) -> tuple[str, list[tuple[str, dict]]]:
@@ -72,7 +76,14 @@ class Operation:
             codes.add(422)
         if self.path_params:
             codes.add(404)
+        if self.idempotent:
+            codes |= IDEMPOTENCY_ERRORS
         return sorted(codes)
+
+    @property
+    def idempotent(self) -> bool:
+        """Takes an Idempotency-Key (kb.ops.idempotency): every POST and PUT."""
+        return self.method.upper() in idempotency.METHODS
 
 
 OPERATIONS: list[Operation] = []

@@ -169,7 +169,45 @@
     } catch (e) { /* storage blocked */ }
   }
 
+  // The header's links: the current page marked, and on a narrow screen behind a menu
+  // button (kb.css shows the button below 60rem; without this script the links just wrap).
+  function setupNav() {
+    var nav = document.querySelector("header.site nav");
+    if (!nav) return;
+    var here = window.location.pathname;
+    nav.querySelectorAll("a[href]").forEach(function (a) {
+      var path = a.pathname;
+      if (path === here || (path !== "/" && here.indexOf(path + "/") === 0)) {
+        a.setAttribute("aria-current", "page");
+      }
+    });
+    if (!nav.id) nav.id = "site-nav";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "nav-toggle";
+    button.textContent = nav.dataset.menuLabel || "Menu";
+    button.setAttribute("aria-expanded", "false");
+    button.setAttribute("aria-controls", nav.id);
+    nav.parentNode.insertBefore(button, nav);
+    document.documentElement.classList.add("has-nav-toggle");
+
+    function toggle(open) {
+      nav.classList.toggle("open", open);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    button.addEventListener("click", function () {
+      toggle(button.getAttribute("aria-expanded") !== "true");
+    });
+    nav.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && nav.classList.contains("open")) {
+        toggle(false);
+        button.focus();
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setupNav();
     clearSavedDraft();
     setupPreview();
     document.querySelectorAll("input[data-suggest]").forEach(setupSuggest);

@@ -3,7 +3,7 @@
 from functools import cache
 from typing import TYPE_CHECKING
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -37,6 +37,9 @@ limiter = Limiter(key_func=_client_key, default_limits=[])
 babel = Babel()
 
 LOCALES = ("nl", "en")
+# The anonymous visitor's choice from the footer switch: a preference, not tracking (no id, no
+# expiry beyond a year, never sent anywhere). Signed-in users keep theirs in users.language.
+LANGUAGE_COOKIE = "kb_lang"
 
 
 @cache
@@ -51,8 +54,34 @@ def _offered() -> tuple[str, ...]:
     )
 
 
+def offered_locales() -> tuple[str, ...]:
+    """The interface languages this installation can show (Dutch always)."""
+    return _offered()
+
+
 def _select_locale() -> str:
-    return request.accept_languages.best_match(_offered(), default="nl") if request else "nl"
+    """The account's setting, else the footer switch's cookie, else the browser's
+    Accept-Language, else Dutch; only ever a locale that is offered."""
+    if not request:
+        return "nl"
+    from flask_login import current_user
+
+    offered = _offered()
+    user = g.get("api_user") or current_user  # a bearer token's user, else the session's
+    chosen = getattr(user, "language", None) if user.is_authenticated else None
+    if chosen in offered:
+        return chosen
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie in offered:
+        return cookie
+    return request.accept_languages.best_match(offered, default="nl")
+
+
+def _vary_on_language(response):
+    """Pages are in the language the request asked for: shared caches must keep them apart."""
+    if request.endpoint != "static" and len(_offered()) > 1:
+        response.vary.update(("Accept-Language", "Cookie"))
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -70,3 +99,4 @@ def init_app(app: Flask) -> None:
         locale_selector=_select_locale,
         default_translation_directories=str(ROOT / "kb" / "translations"),
     )
+    app.after_request(_vary_on_language)

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from kb.auth.models import MAX_PASSWORD, MAX_TOKEN_NAME
@@ -40,3 +40,18 @@ class TokenForm(FlaskForm):
         validators=[Optional(), Length(max=MAX_TOKEN_NAME)],
         description=_l("Waarvoor gebruikt u het, bijvoorbeeld 'helpdesk-koppeling'?"),
     )
+
+
+class LanguageForm(FlaskForm):
+    """The account's interface language: one of the offered locales, or '' for the browser's."""
+
+    language = RadioField(_l("Taal van de schermen"), choices=[], validate_choice=True)
+
+    def __init__(self, *args, **kwargs) -> None:
+        from kb.extensions import offered_locales
+        from kb.i18n import LANGUAGE_NAMES
+
+        super().__init__(*args, **kwargs)
+        self.language.choices = [("", _l("Zoals mijn browser is ingesteld"))] + [
+            (code, LANGUAGE_NAMES[code]) for code in offered_locales()
+        ]

@@ -1,4 +1,6 @@
-"""WSGI entry point for gunicorn: `gunicorn wsgi:app`."""
+"""WSGI entry point for gunicorn from a checkout: `gunicorn wsgi:app` in the checkout, or
+`gunicorn --chdir /path/to/kb wsgi:app` from anywhere. An installed wheel has no wsgi.py:
+there, `gunicorn 'kb:create_app()'` works from any folder."""
 
 from kb import create_app
 

@@ -5,7 +5,21 @@ from pathlib import Path
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+# The checkout (content/, templates/, static/, migrations/ beside the kb package); for an
+# installed wheel, the folder that holds the kb package.
+ROOT = PACKAGE.parent
+
+
+def _shipped(name: str) -> Path:
+    """A wheel ships name/ inside the kb package (setup.py); a checkout keeps it beside."""
+    inside = PACKAGE / name
+    return inside if inside.is_dir() else ROOT / name
+
+
+TEMPLATES = _shipped("templates")
+STATIC = _shipped("static")
+MIGRATIONS = _shipped("migrations")
 
 
 def create_app(overrides: Mapping | None = None) -> Flask:
@@ -18,8 +32,8 @@ def create_app(overrides: Mapping | None = None) -> Flask:
     app = KbFlask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(TEMPLATES),
+        static_folder=str(STATIC),
     )
     config.configure(app, overrides)
     # SQL parameters (e-mail addresses, token hashes) stay out of error messages and logs.
@@ -28,6 +42,9 @@ def create_app(overrides: Mapping | None = None) -> Flask:
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
     }
     extensions.init_app(app)
+    # Where Flask-Migrate (db upgrade, /readyz) reads the migrations, in a wheel as well.
+    migrations = app.extensions["migrate"]
+    migrations.directory = migrations.migrate.directory = str(MIGRATIONS)
     ops.init_app(app)
     web.register_blueprints(app)
     errors.register(app)

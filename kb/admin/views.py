@@ -10,7 +10,9 @@ from kb.admin.forms import RoleForm, UserForm
 from kb.audit import sentences as audit_sentences
 from kb.audit import service as audit
 from kb.auth import service as accounts
+from kb.auth.models import Role
 from kb.db import utcnow
+from kb.documents.forms import ROLE_LABELS
 from kb.documents.policy import Action, allowed
 from kb.errors import Forbidden, Invalid
 
@@ -73,7 +75,8 @@ def set_role(user_id: int):
     except (Forbidden, Invalid) as exc:
         flash(exc.detail, "error")
         return redirect(url_for("admin.users"))
-    flash(_("%(email)s is nu %(role)s.", email=user.email, role=user.role), "success")
+    role = str(ROLE_LABELS[Role(user.role)]).lower()  # "redacteur", as the audit log says it
+    flash(_("%(email)s is nu %(role)s.", email=user.email, role=role), "success")
     return redirect(url_for("admin.users"))
 
 

@@ -19,7 +19,7 @@ def import_directory(directory: Path) -> str:
     try:
         paths = find_files(directory)
         files = [parse_file(p) for p in paths]
-        with progress(files, "Importeren") as bar:
+        with progress(files, "Importing") as bar:
             result = import_files(bar)
     except ContentError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -45,6 +45,6 @@ def export_command(directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise click.ClickException(f"{directory}: {exc}") from exc
-    with progress(docs, "Exporteren") as bar:
+    with progress(docs, "Exporting") as bar:
         count = export_documents(bar, directory)
     click.echo(f"Exported {count} documents to {directory}.")

@@ -2,7 +2,7 @@
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -14,7 +14,7 @@ from kb.documents.models import Revision
 
 @dataclass(frozen=True)
 class DiffLine:
-    op: str  # " " same, "-" removed, "+" added, "@" hunk header
+    op: str  # " " same, "-" removed, "+" added, "@" hunk header; "~" skipped lines (pages)
     text: str
 
 
@@ -42,6 +42,27 @@ def source_diff(old: Revision, new: Revision, context: int = 3) -> list[DiffLine
     return lines
 
 
+def page_lines(old: Revision, new: Revision, context: int = 3) -> list[DiffLine]:
+    """The source diff as the compare page shows it: no ``@@ -8,6 +8,8 @@`` hunk headers,
+    a "~" line wherever unchanged lines are left out (between changes, before the first one
+    unless it starts at the top, and after the last one unless it reaches the end)."""
+    a, b = _lines(old), _lines(new)
+    lines: list[DiffLine] = []
+    for group in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_grouped_opcodes(context):
+        first, last = group[0], group[-1]
+        if lines or first[1] > 0 or first[3] > 0:
+            lines.append(DiffLine("~", ""))
+        for op, i1, i2, j1, j2 in group:
+            if op == "equal":
+                lines.extend(DiffLine(" ", text) for text in a[i1:i2])
+                continue
+            lines.extend(DiffLine("-", text) for text in a[i1:i2])
+            lines.extend(DiffLine("+", text) for text in b[j1:j2])
+    if lines and (last[2] < len(a) or last[4] < len(b)):
+        lines.append(DiffLine("~", ""))
+    return lines
+
+
 def unified_text(old: Revision, new: Revision) -> str:
     a, b = _lines(old), _lines(new)
     return "\n".join(
@@ -52,14 +73,19 @@ def unified_text(old: Revision, new: Revision) -> str:
 _TOKEN = re.compile(r"<[^>]+>|[^<\s]+|\s+")
 
 
-def rendered_diff(old: Revision, new: Revision) -> Markup:
+def rendered_diff(
+    old: Revision, new: Revision, resolve: Callable[[str], str] | None = None
+) -> Markup:
     """The new rendering, with removed words in <del> and added words in <ins>.
 
     Works on tokens (tags, words, spaces) of the stored, sanitised HTML. The markup comes
     from the new revision only, so tables and lists keep their shape; removed text is shown
-    where it was, and a wrapper never crosses a tag.
+    where it was, and a wrapper never crosses a tag. ``resolve`` fills in the wiki links for
+    the reader first, so ``[[slug]]`` shows the title it shows on the article page (and a
+    changed link target counts as changed text).
     """
-    a, b = _TOKEN.findall(old.html), _TOKEN.findall(new.html)
+    old_html, new_html = (resolve(old.html), resolve(new.html)) if resolve else (old.html, new.html)
+    a, b = _TOKEN.findall(old_html), _TOKEN.findall(new_html)
     out: list[str] = []
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():

@@ -364,8 +364,8 @@ def compare(slug: str):
         doc=doc,
         old=old,
         new=new,
-        lines=diffs.source_diff(old, new),
-        rendered=diffs.rendered_diff(old, new),
+        lines=diffs.page_lines(old, new),
+        rendered=diffs.rendered_diff(old, new, lambda html: resolved_html(html, current_user)),
         numbers=range(1, doc.current_number + 1),
     )
 

@@ -70,9 +70,10 @@ def readiness() -> str | None:
 
 def _search_reason() -> str | None:
     from kb.search.backend import IndexMissing
-    from kb.search.service import backend, rebuild_in_background
+    from kb.search.service import backend, index_cursor, rebuild_in_background
 
     try:
+        index_cursor()  # built by this backend, for this database, not behind the pruned log
         backend().generation()
     except IndexMissing:
         rebuild_in_background()  # a new host builds its index; ready once it is there

@@ -7,9 +7,12 @@ Documents reach a backend already analysed (``IndexDoc``) and queries arrive alr
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from kb.search.analysis import Vocabulary
+
+if TYPE_CHECKING:  # kb.search.cursor imports this module
+    from kb.search.cursor import Cursor
 
 LEVELS = ("public", "internal", "draft")
 FACETS = ("kind", "channel", "category", "tag")
@@ -92,18 +95,32 @@ class SearchBackend(Protocol):
     """
 
     def lock(self, timeout: float | None = None) -> AbstractContextManager[None]:
-        """Exclusive across processes: held while applying changes or rebuilding."""
+        """Exclusive across processes: held while applying changes (and briefly by a rebuild)."""
 
-    def apply(self, upserts: list[IndexDoc], deletes: list[int]) -> None:
-        """Add or replace ``upserts`` and remove ``deletes`` (document ids). Call under lock()."""
+    def rebuild_lock(self) -> AbstractContextManager[None]:
+        """Exclusive across the processes sharing this index: one rebuild at a time."""
+
+    def cursor(self) -> "Cursor":
+        """How far this index has applied the change log (kb.search.cursor).
+
+        Raises IndexMissing when there is no index, or one this backend did not build."""
+
+    def apply(
+        self, upserts: list[IndexDoc], deletes: list[int], cursor: "Cursor | None" = None
+    ) -> None:
+        """Add or replace ``upserts``, remove ``deletes`` (document ids) and store ``cursor``
+        with them (None: leave the stored one, for tools and tests). Call under lock()."""
 
     def rebuild(
         self,
         docs: Iterator[IndexDoc],
         progress: Callable[[], None] | None,
         size_hint: int = 0,
+        cursor: "Cursor | None" = None,
     ) -> int:
-        """Build a fresh index aside and swap it in; searches keep working. Under lock().
+        """Build a fresh index holding ``docs`` and ``cursor``; searches and changes go on
+        meanwhile (those come after ``cursor`` and are applied again by the next sync).
+        Call under rebuild_lock(), not lock().
 
         ``size_hint`` is about how many documents ``docs`` yields (for choosing a strategy).
         """

@@ -22,6 +22,13 @@ def reindex() -> None:
 def check() -> None:
     """Compare index and database; exit non-zero listing every difference."""
     drift = service.check()
+    waiting = service.unapplied() if not drift or not drift[0].startswith("index missing") else 0
+    if waiting:
+        click.echo(
+            f"{waiting} changes in the log are not applied to this host's index yet "
+            "(its next search does, or `kb search sync`).",
+            err=True,
+        )
     if drift:
         for line in drift:
             click.echo(line, err=True)

@@ -59,6 +59,7 @@ class Engine:
         self.synonyms = SynonymCache()
         self.last_catch_up = -math.inf  # time.monotonic() of the last outbox check
         self.rebuilding = threading.Lock()  # at most one background rebuild
+        self.last_prune: list[float] = []  # time.monotonic() of this process's last log prune
 
     def close(self) -> None:
         self.backend.close()

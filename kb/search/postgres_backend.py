@@ -11,9 +11,10 @@ search-as-you-type use 'simple': prefixes of surface words must not be stemmed. 
 pg_trgm over search_words, a per-level vocabulary.
 """
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
@@ -33,7 +34,11 @@ from kb.search.backend import (
     Results,
     batched,
 )
+from kb.search.cursor import Cursor, put_state
+from kb.search.models import SearchState
 
+STATE = "index:postgres"  # the search_state row holding the tables' cursor
+REBUILD_BATCH = 200  # documents per rebuild transaction: the longest a writer waits
 CONFIG = "kb_dutch"  # created by migration 3c5e8a1d9b27
 LOCK_KEY = 0x6B62_5345  # "kbSE": one advisory lock for every writer of the search tables
 # ts_rank weights in the order {D, C, B, A}: parts 0.8, body 1, tags 2, title 3 (as Whoosh).
@@ -71,6 +76,20 @@ def _tables() -> Iterator[None]:
             raise
         db.session.rollback()
         raise IndexMissing("the search tables are missing: run `kb db upgrade`") from exc
+
+
+REBUILD_KEY = LOCK_KEY + 1
+
+
+@contextmanager
+def _rebuild_lock() -> Iterator[None]:
+    with db.engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": REBUILD_KEY})
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": REBUILD_KEY})
+            conn.commit()
 
 
 class PostgresVocabulary(Vocabulary):
@@ -153,13 +172,16 @@ class PostgresBackend:
             {"ids": ids},
         ).all()
         counts = Counter((level, w) for level, words in old for w in words.split())
-        for (level, word), n in counts.items():
+        if counts:
+            keys, ns = list(counts), list(counts.values())
             db.session.execute(
                 text(
-                    "UPDATE search_words SET doc_count = doc_count - :n "
-                    "WHERE level = :level AND word = :word"
+                    "UPDATE search_words s SET doc_count = s.doc_count - v.n "
+                    "FROM unnest(CAST(:levels AS text[]), CAST(:words AS text[]), "
+                    "CAST(:ns AS integer[])) AS v(level, word, n) "
+                    "WHERE s.level = v.level AND s.word = v.word"
                 ),
-                {"n": n, "level": level, "word": word},
+                {"levels": [k[0] for k in keys], "words": [k[1] for k in keys], "ns": ns},
             )
         db.session.execute(text("DELETE FROM search_words WHERE doc_count <= 0"))
 
@@ -206,27 +228,67 @@ class PostgresBackend:
             [{"level": lv, "word": w, "n": n} for (lv, w), n in counts.items()],
         )
 
-    def apply(self, upserts: list[IndexDoc], deletes: list[int]) -> None:
-        """Part of the caller's transaction: the outbox rows go with it."""
+    def rebuild_lock(self) -> AbstractContextManager[None]:
+        """One rebuild at a time across hosts (a session lock on a connection of its own)."""
+        return _rebuild_lock()
+
+    @_reads_tables
+    def cursor(self) -> Cursor:
+        """Raises IndexMissing when the tables were not built by this backend (an
+        installation that searched with Whoosh until now): they hold nothing trustworthy."""
+        row = db.session.get(SearchState, STATE)
+        if row is None:
+            raise IndexMissing(
+                "the PostgreSQL search tables were never built: run `kb search reindex`"
+            )
+        return Cursor.from_json(row.value)
+
+    def apply(
+        self, upserts: list[IndexDoc], deletes: list[int], cursor: Cursor | None = None
+    ) -> None:
+        """Part of the caller's transaction, with the cursor: committed together."""
         self._remove(sorted({*deletes, *(d.id for d in upserts)}))
         self._insert(upserts)
+        if cursor is not None:
+            put_state(STATE, json.loads(cursor.to_json()))
 
     def rebuild(
         self,
         docs: Iterator[IndexDoc],
         progress: Callable[[], None] | None = None,
         size_hint: int = 0,
+        cursor: Cursor | None = None,
     ) -> int:
-        """One transaction: readers keep seeing the old entries until it commits."""
-        db.session.execute(text("DELETE FROM search_entries"))
-        db.session.execute(text("DELETE FROM search_words"))
-        count = 0
-        for batch in batched(docs, 500):
-            self._insert(batch)
-            count += len(batch)
-            if progress:
-                for _ in batch:
-                    progress()
+        """Under rebuild_lock(). Batches of REBUILD_BATCH documents, each in a short
+        transaction of its own under the writer lock, so publishes and searches go on
+        (searches see each document's old or new entry). Tables another backend left are
+        emptied first; the cursor is written last, so until then the index counts as missing.
+        """
+        with _tables():
+            fresh = db.session.get(SearchState, STATE) is None
+            if fresh:
+                with self.lock():
+                    db.session.execute(text("DELETE FROM search_entries"))
+                    db.session.execute(text("DELETE FROM search_words"))
+                    db.session.commit()
+            built: set[int] = set()
+            count = 0
+            for batch in batched(docs, REBUILD_BATCH):
+                with self.lock():
+                    self._remove([d.id for d in batch])
+                    self._insert(batch)
+                    db.session.commit()
+                built.update(d.id for d in batch)
+                count += len(batch)
+                if progress:
+                    for _ in batch:
+                        progress()
+            with self.lock():
+                have = db.session.scalars(text("SELECT document_id FROM search_entries"))
+                self._remove(sorted(set(have) - built))
+                if cursor is not None:
+                    put_state(STATE, json.loads(cursor.to_json()))
+                db.session.commit()
         return count
 
     @staticmethod
@@ -327,9 +389,10 @@ class PostgresBackend:
         rows = db.session.execute(text("SELECT document_id, level, revision FROM search_entries"))
         return {r[0]: (r[1], r[2]) for r in rows}
 
-    @_reads_tables
     def generation(self) -> None:
-        """No process-local result cache: other hosts change the tables without telling us."""
+        """No process-local result cache: other hosts change the tables without telling us.
+        Raises IndexMissing while the tables were never built by this backend."""
+        self.cursor()
         return None
 
     def close(self) -> None:

@@ -6,9 +6,10 @@ visibility gate again, because the database may have moved on. Cached results ho
 never URLs: a link is made for each response from its own request.
 """
 
+import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -37,6 +38,8 @@ from kb.search.service import (
     synonym_file,
 )
 from kb.search.synonyms import Synonyms
+
+log = logging.getLogger(__name__)
 
 FILTERS = ("kind", "channel", "category", "tag")
 T = TypeVar("T")
@@ -85,14 +88,22 @@ def _with_index(fn: Callable[[], T]) -> T:
     """
     try:
         return fn()
-    except IndexMissing:
+    except IndexMissing as exc:
+        db.session.rollback()
+        log.warning("search index missing, rebuilding: %s", exc)
         if searchable_count() > current_app.config.get("KB_SEARCH_REBUILD_INLINE_MAX", 2000):
             rebuild_in_background()
             raise Unavailable(
                 _("De zoekindex wordt opnieuw opgebouwd. Probeer het over een minuut opnieuw.")
             ) from None
-        rebuild()
+        rebuild(if_missing=True)
         return fn()
+
+
+def _ready_generation(backend: SearchBackend) -> Hashable | None:
+    """Apply other hosts' changes (kb.search.service.catch_up), then the index generation."""
+    catch_up()
+    return backend.generation()
 
 
 def _audience(user: Any) -> str:
@@ -114,11 +125,10 @@ def search(
     Raises Unavailable (503) while a missing big index is rebuilt in the background.
     """
     started = time.perf_counter()
-    catch_up()
     levels = search_levels(user, include_drafts)
     state = engine()
     key = None
-    generation = _with_index(state.backend.generation)
+    generation = _with_index(lambda: _ready_generation(state.backend))
     # The synonyms are part of the key: a line an editor adds is searched at once.
     syns = state.synonyms.load(synonym_file())
     if generation is not None:
@@ -270,7 +280,7 @@ def suggest(user: Any, text: str, limit: int = 8) -> list[Result]:
     levels = search_levels(user)
     state = engine()
     backend = state.backend
-    generation = _with_index(backend.generation)
+    generation = _with_index(lambda: _ready_generation(backend))
     key = ("suggest", generation, prefix, tuple(full), levels, limit) if generation else None
     hits = state.results.get(key) if key else None
     if hits is None:

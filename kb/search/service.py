@@ -1,10 +1,12 @@
 """Keeping the search index in step with the database (searching is in searching.py).
 
-The database is the truth. Document changes add a SearchOutbox row in their own
-transaction; after the commit, sync() applies the outbox to the index under the backend's
-writer lock, reading each document's state while holding it, so concurrent workers can
-neither lose nor reorder updates. A crash between commit and sync leaves rows that the
-next search (any process, at most once a second) or `kb search reindex` catches up.
+The database is the truth. Document changes add a row to the change log (SearchOutbox) in
+their own transaction; after the commit, sync() applies the rows this host's index has not
+seen (its cursor, kb.search.cursor) under the backend's writer lock, reading each
+document's state while holding it, so concurrent workers can neither lose nor reorder
+updates. Every index keeps its own cursor, so each host's Whoosh folder follows the
+database on its own: another host's changes, and rows a crashed process left, are applied
+by the next search (at most once a second per process) or `kb search reindex`.
 Analysis is bounded (kb.search.analysis), each sync has a time budget, and a document the
 index refuses is set aside with an error in the log, so one document never holds up the rest.
 """
@@ -17,17 +19,18 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, delete, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from kb import ROOT
 from kb.db import after_commit
 from kb.documents.models import Document, Revision
 from kb.documents.policy import index_level
 from kb.extensions import db
+from kb.search import cursor as cursors
 from kb.search import highlight
 from kb.search.analysis import Vocabulary, index_terms, index_words, vocabulary_words
 from kb.search.backend import LEVELS, IndexDoc, IndexMissing, LockTimeout, SearchBackend
-from kb.search.engine import engine
+from kb.search.engine import engine as engine_state
 from kb.search.models import MIN_SEEN, LearnedTerm, SearchOutbox
 from kb.search.privacy import PLACEHOLDER
 
@@ -46,7 +49,7 @@ EMPTY = Vocabulary()  # for documents nobody searches (to_index_doc returns None
 
 def backend() -> SearchBackend:
     """The app's backend, created on first use (the factory stays free of I/O)."""
-    return engine().backend
+    return engine_state().backend
 
 
 def synonym_file() -> Path:
@@ -134,36 +137,48 @@ def to_index_doc(
 def sync(
     batch: int = SYNC_BATCH, budget: float | None = None, lock_timeout: float | None = None
 ) -> int:
-    """Apply the outbox to the index; returns the number of documents updated.
+    """Apply the change log to this host's index; returns the number of documents updated.
 
-    Each batch reads the outbox and the documents while holding the writer lock and
-    commits before releasing it, so a later batch always sees later database state. With a
-    ``budget`` (seconds), no new batch starts once it is spent: the rest is left to the next
-    catch-up. Raises LockTimeout when another process holds the writer lock longer than
-    ``lock_timeout`` (default KB_SEARCH_LOCK_TIMEOUT), and whatever the database raises.
+    Each batch reads the index's cursor, the changes after it and the documents while
+    holding the writer lock, and stores the advanced cursor with the index change, so a
+    later batch always sees later database state. With a ``budget`` (seconds), no new batch
+    starts once it is spent: the rest is left to the next catch-up. A missing or unusable
+    index is rebuilt (in the background when big). Raises LockTimeout when another process
+    holds the writer lock longer than ``lock_timeout`` (default KB_SEARCH_LOCK_TIMEOUT),
+    and whatever the database raises.
     """
     engine = backend()
     if lock_timeout is None:
         lock_timeout = current_app.config.get("KB_SEARCH_LOCK_TIMEOUT", 10.0)
     deadline = None if budget is None else time.monotonic() + budget
     done = 0
-    while deadline is None or time.monotonic() < deadline or not done:
-        with engine.lock(lock_timeout):
-            count = _sync_batch(engine, batch)
-            db.session.commit()
-        if count is None:
-            break
-        done += count
+    try:
+        while deadline is None or time.monotonic() < deadline or not done:
+            with engine.lock(lock_timeout):
+                count = _sync_batch(engine, batch)
+                db.session.commit()
+            if count is None:
+                break
+            done += count
+    except IndexMissing as exc:
+        db.session.rollback()
+        log.warning("search index needs a rebuild: %s", exc)
+        return done + rebuild_missing()
     return done
 
 
+def index_cursor(engine: SearchBackend | None = None) -> cursors.Cursor:
+    """This host's index position, if it can follow this database; raises IndexMissing."""
+    return cursors.usable((engine or backend()).cursor())
+
+
 def _sync_batch(engine: SearchBackend, batch: int) -> int | None:
-    rows = db.session.execute(
-        select(SearchOutbox.id, SearchOutbox.document_id).order_by(SearchOutbox.id).limit(batch)
-    ).all()
+    cursor = index_cursor(engine)
+    cursors.prune(engine_state().last_prune)
+    rows = cursors.changes(cursor, batch)
     if not rows:
         return None
-    ids = {r.document_id for r in rows}
+    ids = {document_id for _, document_id in rows}
     pairs = db.session.execute(_with_revisions(select(Document).where(Document.id.in_(ids)))).all()
     words: dict[str, set[str]] = {level: set() for level in LEVELS}
     for doc, revision in pairs:
@@ -172,15 +187,11 @@ def _sync_batch(engine: SearchBackend, batch: int) -> int | None:
             words[level] |= vocabulary_words(
                 f"{revision.title} {highlight.plain_text(revision.html)}"
             )
-    try:
-        vocabularies = {
-            level: engine.vocabulary(frozenset(below), set().union(*(words[b] for b in below)))
-            for level, below in _READ_WITH.items()
-            if words[level]
-        }
-    except IndexMissing:
-        _rebuild_locked(engine, None)
-        return len(ids)
+    vocabularies = {
+        level: engine.vocabulary(frozenset(below), set().union(*(words[b] for b in below)))
+        for level, below in _READ_WITH.items()
+        if words[level]
+    }
     learned = learned_phrases(ids)
     analysed = (
         _analysed(doc, rev, vocabularies.get(index_level(doc) or "", EMPTY), learned.get(doc.id))
@@ -188,15 +199,15 @@ def _sync_batch(engine: SearchBackend, batch: int) -> int | None:
     )
     upserts = [d for d in analysed if d]
     deletes = sorted(ids - {d.id for d in upserts})
+    advanced = cursors.advance(cursor, [row_id for row_id, _ in rows])
     try:
         with _savepoint():
-            engine.apply(upserts, deletes)
+            engine.apply(upserts, deletes, advanced)
     except (IndexMissing, LockTimeout, OSError):
-        raise  # the index, not a document: keep the rows and retry later
+        raise  # the index, not a document: keep the position and retry later
     except Exception:
         log.exception("search index refused a batch; applying its documents one at a time")
-        _apply_one_by_one(engine, upserts, deletes)
-    db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows])))
+        _apply_one_by_one(engine, upserts, deletes, advanced)
     return len(ids)
 
 
@@ -212,19 +223,22 @@ def _analysed(
         return None
 
 
-def _apply_one_by_one(engine: SearchBackend, upserts: list[IndexDoc], deletes: list[int]) -> None:
+def _apply_one_by_one(
+    engine: SearchBackend, upserts: list[IndexDoc], deletes: list[int], cursor: cursors.Cursor
+) -> None:
     """After a refused batch: every document the index takes goes in; one it refuses is
-    left out of the index (`kb search check` lists it) instead of blocking every later one."""
-    engine.apply([], deletes)
+    left out of the index (`kb search check` lists it) instead of blocking every later one.
+    The cursor is stored with each step: the batch counts as applied."""
+    engine.apply([], deletes, cursor)
     for doc in upserts:
         try:
             with _savepoint():
-                engine.apply([doc], [])
+                engine.apply([doc], [], cursor)
         except (IndexMissing, LockTimeout, OSError):
             raise
         except Exception:
             log.exception("search index refused %s (id %s); left out", doc.slug, doc.id)
-            engine.apply([], [doc.id])
+            engine.apply([], [doc.id], cursor)
 
 
 def _savepoint() -> AbstractContextManager:
@@ -256,27 +270,31 @@ def sync_quietly(budget: float | None = None, lock_timeout: float | None = None)
 
 
 def catch_up() -> None:
-    """Apply outbox rows a crashed or busy process left behind (at most once a second).
+    """Apply changes this host's index has not seen: made on another host, or left by a
+    crashed or busy process. At most once a second (KB_SEARCH_CATCH_UP_SECONDS) per process.
 
-    Waits at most CATCH_UP_LOCK_WAIT for a writer busy elsewhere. Raises only what reading
-    the outbox raises; index failures are logged (see sync_quietly).
+    Waits at most CATCH_UP_LOCK_WAIT for a writer busy elsewhere. Raises IndexMissing when
+    the index cannot follow this database (the caller rebuilds), and what reading the change
+    log raises; index failures are logged (see sync_quietly).
     """
-    state = engine()
+    state = engine_state()
     now = time.monotonic()
     if now - state.last_catch_up < current_app.config.get(
         "KB_SEARCH_CATCH_UP_SECONDS", CATCH_UP_EVERY
     ):
         return
+    cursor = index_cursor()
     state.last_catch_up = now
-    if db.session.scalar(select(SearchOutbox.id).limit(1)) is not None:
+    if cursors.has_changes(cursor):
         timeout = current_app.config.get("KB_SEARCH_LOCK_TIMEOUT", 10.0)
         sync_quietly(lock_timeout=min(timeout, CATCH_UP_LOCK_WAIT))
 
 
 def _all_index_docs(progress: Callable[[], None] | None) -> Iterator[IndexDoc]:
-    base = _with_revisions(select(Document).where(Document.status != "archived"))
+    """Every searchable document, analysed, read in pages by id: the caller may commit
+    between pages (the PostgreSQL backend rebuilds in short transactions)."""
     words: dict[str, set[str]] = {level: set() for level in LEVELS}
-    for doc, revision in db.session.execute(base.execution_options(yield_per=500)):
+    for doc, revision in _pages():
         level = index_level(doc)
         if level is not None:
             words[level] |= vocabulary_words(
@@ -287,7 +305,7 @@ def _all_index_docs(progress: Callable[[], None] | None) -> Iterator[IndexDoc]:
         for level, below in _READ_WITH.items()
     }
     learned = learned_phrases()
-    for doc, revision in db.session.execute(base.execution_options(yield_per=500)):
+    for doc, revision in _pages():
         vocabulary = vocabularies.get(index_level(doc) or "", EMPTY)
         index_doc = to_index_doc(doc, revision, vocabulary, learned.get(doc.id))
         if index_doc is not None:
@@ -296,33 +314,63 @@ def _all_index_docs(progress: Callable[[], None] | None) -> Iterator[IndexDoc]:
             progress()
 
 
-def _rebuild_locked(engine: SearchBackend, progress: Callable[[], None] | None) -> int:
-    last = db.session.scalar(select(func.max(SearchOutbox.id)))
-    count = engine.rebuild(_all_index_docs(progress), None, size_hint=searchable_count())
-    if last is not None:
-        db.session.execute(delete(SearchOutbox).where(SearchOutbox.id <= last))
-    db.session.commit()
-    return count
+def _pages(size: int = 500) -> Iterator[tuple[Document, Revision]]:
+    last = 0
+    while True:
+        query = _with_revisions(
+            select(Document).where(Document.status != "archived", Document.id > last)
+        )
+        page = db.session.execute(query.order_by(Document.id).limit(size)).all()
+        if not page:
+            return
+        yield from ((doc, revision) for doc, revision in page)
+        last = page[-1][0].id
 
 
-def rebuild(progress: Callable[[], None] | None = None) -> int:
-    """Rebuild the whole index from the database, aside, then swap it in.
+def rebuild(progress: Callable[[], None] | None = None, *, if_missing: bool = False) -> int:
+    """Rebuild this host's index from the database, aside, then swap it in; searches and
+    changes go on meanwhile, and the changes made during the build are applied after it.
+    ``if_missing``: only when no usable index is there (several processes may ask at once).
 
     Raises whatever the backend or the database raises; the old index stays in place.
     """
     engine = backend()
-    with engine.lock():
-        return _rebuild_locked(engine, progress)
+    with engine.rebuild_lock():
+        if if_missing:
+            try:
+                index_cursor(engine)
+                engine.generation()  # and readable
+                db.session.commit()
+                return 0
+            except IndexMissing:
+                db.session.rollback()
+        start = cursors.start()
+        db.session.commit()  # the installation id, if this was its first use
+        count = engine.rebuild(
+            _all_index_docs(progress), progress=None, size_hint=searchable_count(), cursor=start
+        )
+        db.session.commit()
+    sync_quietly()  # what changed while the index was built
+    return count
+
+
+def rebuild_missing() -> int:
+    """Rebuild a missing index: within this call when small (up to
+    KB_SEARCH_REBUILD_INLINE_MAX documents), else in a background thread (returns 0)."""
+    if searchable_count() > current_app.config.get("KB_SEARCH_REBUILD_INLINE_MAX", 2000):
+        rebuild_in_background()
+        return 0
+    return rebuild(if_missing=True)
 
 
 def rebuild_in_background() -> bool:
     """Start rebuilding a missing index in a thread of this process; False if one runs.
 
     For web requests on big indexes: a rebuild of thousands of documents takes longer than
-    a request may. Several processes may start one; the writer lock lines them up and the
+    a request may. Several processes may start one; the rebuild lock lines them up and the
     later ones find the index in place and stop. Raises nothing: the thread logs failures.
     """
-    state = engine()
+    state = engine_state()
     if not state.rebuilding.acquire(blocking=False):
         return False
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -331,12 +379,7 @@ def rebuild_in_background() -> bool:
         try:
             with app.app_context():
                 try:
-                    engine = backend()
-                    with engine.lock():
-                        try:
-                            engine.generation()  # built meanwhile by another process?
-                        except IndexMissing:
-                            _rebuild_locked(engine, None)
+                    rebuild(if_missing=True)
                 except Exception:
                     log.exception("background search rebuild failed")
                 finally:
@@ -357,6 +400,15 @@ def searchable_count() -> int:
     return count or 0
 
 
+def unapplied() -> int:
+    """How many change-log rows this host's index has not applied (0 when it is missing)."""
+    try:
+        cursor = index_cursor()
+    except IndexMissing:
+        return 0
+    return len(cursors.changes(cursor, 100_000))
+
+
 def check() -> list[str]:
     """Differences between the index and the database, one line each; empty when in step.
 
@@ -369,9 +421,10 @@ def check() -> list[str]:
         if level is not None:
             expected[doc.id] = (doc.slug, level, doc.published_number or doc.current_number)
     try:
+        index_cursor()
         indexed = backend().indexed()
     except IndexMissing as exc:
-        return [f"index missing: {exc}"]
+        return [f"index missing: {exc} (run `kb search reindex`)"]
     drift = []
     for doc_id, (slug, level, revision) in sorted(expected.items()):
         got = indexed.get(doc_id)

@@ -7,7 +7,6 @@ search checks the link and the index generation, so a change is seen by every pr
 on its next search.
 """
 
-import fcntl
 import heapq
 import os
 import shutil
@@ -15,7 +14,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -29,11 +28,12 @@ from kb.search.backend import (
     Hit,
     IndexDoc,
     IndexMissing,
-    LockTimeout,
     Query,
     Results,
 )
-from kb.search.whoosh.parallel import ParallelWriter, held_locks
+from kb.search.cursor import Cursor
+from kb.search.whoosh.files import CursorFiles, flock, prune
+from kb.search.whoosh.parallel import ParallelWriter
 from kb.search.whoosh.ranking import Ranker, posting_blocks
 from kb.search.whoosh.schema import (
     COLUMN_OF,
@@ -73,32 +73,32 @@ class WhooshBackend:
         self._ranker: Ranker | None = None
         self._segments: dict[str, dict[str, list]] = {}
         self._generation = 0
+        self._cursors = CursorFiles(self.root)
 
     # -- writing ---------------------------------------------------------------------------
-    @contextmanager
-    def lock(self, timeout: float | None = None) -> Iterator[None]:
+    def lock(self, timeout: float | None = None) -> AbstractContextManager[None]:
         """Exclusive across processes and threads; raises LockTimeout after ``timeout`` s."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.lock_path, "a+") as fh:
-            deadline = None if timeout is None else time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if deadline is not None and time.monotonic() > deadline:
-                        raise LockTimeout(f"{self.lock_path} held for over {timeout}s") from None
-                    time.sleep(0.005)
-            held_locks.add(fh.fileno())  # writer sub-processes must not keep it
-            try:
-                yield
-            finally:
-                held_locks.discard(fh.fileno())
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        return flock(self.lock_path, timeout)
 
-    def apply(self, upserts: list[IndexDoc], deletes: list[int]) -> None:
+    def rebuild_lock(self) -> AbstractContextManager[None]:
+        """One rebuild of this host's index at a time; changes go on meanwhile."""
+        return flock(self.root / "rebuild.lock")
+
+    def cursor(self) -> Cursor:
+        """Raises IndexMissing when there is no index or it has no cursor."""
+        try:
+            target = os.readlink(self.link)
+        except OSError:
+            raise IndexMissing(f"no index at {self.link}") from None
+        return self._cursors.read(target)
+
+    def apply(
+        self, upserts: list[IndexDoc], deletes: list[int], cursor: Cursor | None = None
+    ) -> None:
         with self._mutex:
             ix = self._open()
+            target = self._target
+        assert target is not None  # set by _open()
         writer = ix.writer(timeout=30.0, compound=False)
         try:
             for doc_id in deletes:
@@ -109,6 +109,8 @@ class WhooshBackend:
             writer.cancel()
             raise
         writer.commit()
+        if cursor is not None:
+            self._cursors.write(target, cursor)
         with self._mutex:
             self._drop()  # this process reads the new generation from its next search on
 
@@ -117,7 +119,11 @@ class WhooshBackend:
         docs: Iterator[IndexDoc],
         progress: Callable[[], None] | None = None,
         size_hint: int = 0,
+        cursor: Cursor | None = None,
     ) -> int:
+        """Under rebuild_lock(), without the writer lock: changes applied to the old index
+        meanwhile come after ``cursor`` and are applied to the new one by the next sync.
+        Without a cursor the index is built but counts as missing to kb.search.service."""
         self.root.mkdir(parents=True, exist_ok=True)
         target = self.root / f"index-{time.time_ns()}"
         target.mkdir()
@@ -150,19 +156,16 @@ class WhooshBackend:
                 writer.cancel()
             shutil.rmtree(target, ignore_errors=True)
             raise
+        if cursor is not None:
+            self._cursors.write(target.name, cursor)
         tmp = self.root / f"current.{os.getpid()}.tmp"
         if tmp.is_symlink() or tmp.exists():
             tmp.unlink()
         tmp.symlink_to(target.name)
-        os.replace(tmp, self.link)  # atomic: searchers see the old or the new index
-        self._prune(keep={target.name})
+        with self.lock():  # not while a batch is being applied to the old folder
+            os.replace(tmp, self.link)  # atomic: searchers see the old or the new index
+        prune(self.root, keep={target.name})
         return count
-
-    def _prune(self, keep: set[str]) -> None:
-        """Remove old index folders, keeping the newest previous one for open searchers."""
-        folders = sorted(p for p in self.root.glob("index-*") if p.name not in keep)
-        for old in folders[:-1]:
-            shutil.rmtree(old, ignore_errors=True)
 
     # -- reading ---------------------------------------------------------------------------
     def _open(self) -> Any:

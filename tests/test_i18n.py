@@ -107,8 +107,10 @@ def _lang(response) -> str:
     return re.search(r'<html lang="([^"]+)"', _text(response)).group(1)
 
 
-def _footer_switch(client, language: str, next_url: str = "/"):
-    return client.post_form("/taal", {"language": language, "next": next_url})
+def _footer_switch(client, language: str, page: str = "/"):
+    """The footer's button, pressed on `page` (the browser names it in the Referer)."""
+    referrer = page if "://" in page else f"http://localhost{page}"
+    return client.post_form("/taal", {"language": language}, headers={"Referer": referrer})
 
 
 def _language_of(app, user) -> str | None:
@@ -172,7 +174,7 @@ def test_footer_switch_names_each_language_in_itself(client):
 
 
 def test_footer_switch_refuses_other_hosts_and_languages(client):
-    away = _footer_switch(client, "en", "//evil.example/phish")
+    away = _footer_switch(client, "en", "https://evil.example/phish")
     assert "evil.example" not in away.headers["Location"]
     odd = _footer_switch(client, "fr", "/inloggen")
     assert odd.headers["Location"].endswith("/inloggen")
@@ -259,3 +261,17 @@ def test_dates_and_times_in_the_readers_language_without_seconds(app):
     assert (long_date, short_day, relative) == ("March 5, 2026", "Mar 5", "3 minutes ago")
     for labels, *_ in seen.values():
         assert all(":42" not in label for label in labels)  # never seconds
+
+
+def test_dutch_only_without_a_compiled_catalogue(client, make_user, monkeypatch):
+    """Before `make install` compiled it (or where it is missing) kb is simply Dutch."""
+    import kb.extensions
+
+    monkeypatch.setattr(kb.extensions, "_offered", lambda: ("nl",))
+    page = client.get("/", headers={"Accept-Language": "en"})
+    assert _lang(page) == "nl"
+    assert "/taal" not in _text(page)  # no switch to a language that is not there
+    user = make_user("agent")
+    login(client, user)
+    account = client.get("/account")
+    assert account.status_code == 200 and 'name="language"' not in _text(account)

@@ -115,14 +115,16 @@ def set_language():
 
 @bp.route("/taal", methods=["POST"])
 def switch_language():
-    """The footer's switch: the chosen language from now on, back on the same page."""
+    """The footer's switch: the chosen language from now on, back on the page it was on (the
+    Referer: the form carries no address, so it is the same on every page, error pages too)."""
     form = LanguageForm()
+    back = redirect(_same_site_page(request.referrer))
     if not form.validate_on_submit() or not form.language.data:
-        return redirect(_local_path(request.form.get("next")))
+        return back
     choice = form.language.data
     if current_user.is_authenticated:
         preferences.set_language(current_user, choice)
-    return _remember_language(redirect(_local_path(request.form.get("next"))), choice)
+    return _remember_language(back, choice)
 
 
 def _remember_language(response, choice: str | None):
@@ -142,10 +144,10 @@ def _remember_language(response, choice: str | None):
     return response
 
 
-def _local_path(target: str | None) -> str:
-    """A path on this site to return to (never another host), else the home page."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
+def _same_site_page(referrer: str | None) -> str:
+    """The path and query of a page on this site to return to (never another host), else the
+    home page."""
+    parts = urlsplit(referrer or "")
+    if parts.netloc == request.host and parts.scheme in ("http", "https") and parts.path:
+        return parts.path + (f"?{parts.query}" if parts.query else "")
     return url_for("documents.home")

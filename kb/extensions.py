@@ -59,9 +59,20 @@ def offered_locales() -> tuple[str, ...]:
     return _offered()
 
 
+# English pages follow British conventions (1 Nov 2026, 22:16): an American 11/1/26 would read as
+# 11 January to a Dutch team. Same catalogue (en); only dates and numbers differ.
+FORMAT_LOCALES = {"en": "en_GB"}
+
+
 def _select_locale() -> str:
     """The account's setting, else the footer switch's cookie, else the browser's
     Accept-Language, else Dutch; only ever a locale that is offered."""
+    code = chosen_language()
+    return FORMAT_LOCALES.get(code, code)
+
+
+def chosen_language() -> str:
+    """The interface language of this request, as a code of LOCALES."""
     if not request:
         return "nl"
     from flask_login import current_user

@@ -18,7 +18,7 @@ from kb.auth import passwords, preferences, service
 from kb.auth.forms import LanguageForm, PasswordChangeForm, TokenForm
 from kb.auth.views import LOGIN_LIMIT, bp, start_session
 from kb.errors import Invalid
-from kb.extensions import LANGUAGE_COOKIE, limiter, offered_locales
+from kb.extensions import LANGUAGE_COOKIE, chosen_language, limiter, offered_locales
 from kb.i18n import LANGUAGE_NAMES
 
 LANGUAGE_COOKIE_AGE = timedelta(days=365)
@@ -46,8 +46,14 @@ def language_switch_context() -> dict:
     return {
         "offered_locales": offered_locales(),
         "language_names": LANGUAGE_NAMES,
-        "get_locale": get_locale,
+        "current_language": chosen_language,
+        "get_locale": _html_lang,  # base.html: <html lang="{{ get_locale() }}">
     }
+
+
+def _html_lang() -> str:
+    """The page's locale as a BCP 47 tag (en-GB, nl), as the lang attribute wants it."""
+    return str(get_locale() or "nl").replace("_", "-")
 
 
 @bp.route("/account")

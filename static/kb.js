@@ -182,6 +182,14 @@
       }
     });
     if (!nav.id) nav.id = "site-nav";
+    // The signed-in person's links (account, name, log out) stay together at the end.
+    var first = nav.querySelector(":scope > a[href$='/account'], :scope > .who");
+    if (first && !nav.querySelector(".nav-user")) {
+      var group = document.createElement("span");
+      group.className = "nav-user";
+      nav.insertBefore(group, first);
+      while (group.nextSibling) group.appendChild(group.nextSibling);
+    }
     var button = document.createElement("button");
     button.type = "button";
     button.className = "nav-toggle";

@@ -6,13 +6,14 @@ Every query starts from the policy's gate, so what a role may not read is never 
 import json
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import String, cast, func
 
-from kb.documents.models import Document, Kind, Status
+from kb.documents import views_count
+from kb.documents.models import CategorySetting, Document, Kind, Status
 from kb.documents.policy import sees_drafts, visible_documents
 from kb.extensions import db
-from kb.feedback.models import Vote
 
 FILTERS = ("kind", "channel", "category", "status", "tag")
 
@@ -76,8 +77,19 @@ def audiences(user, slugs: list[str]) -> dict[str, str]:
     return dict(rows.tuples().all())
 
 
-def categories(user) -> list[tuple[str, str, int]]:
-    """(slug, label, number of published articles) for every category ``user`` reads."""
+class Category(NamedTuple):
+    slug: str
+    label: str
+    articles: int  # published articles the reader may read
+    description: str  # written by a supervisor on the category settings page; "" when none
+
+
+def label(category: str) -> str:
+    return category.replace("-", " ").capitalize()
+
+
+def categories(user) -> list[Category]:
+    """Every category with published articles ``user`` reads, with its description."""
     query = (
         visible_documents(user)
         .where(
@@ -89,7 +101,22 @@ def categories(user) -> list[tuple[str, str, int]]:
         .group_by(Document.category)
         .order_by(Document.category)
     )
-    return [(c, c.replace("-", " ").capitalize(), n) for c, n in db.session.execute(query)]
+    counted = db.session.execute(query).tuples().all()
+    descriptions = description_of([c for c, _ in counted])
+    return [Category(c, label(c), n, descriptions.get(c, "")) for c, n in counted]
+
+
+def description_of(names: list[str]) -> dict[str, str]:
+    """Category -> its description, for the categories among ``names`` that have one.
+    Ask only for categories the reader reads: a description says what a category holds."""
+    if not names:
+        return {}
+    rows = db.session.execute(
+        db.select(CategorySetting.category, CategorySetting.description).where(
+            CategorySetting.category.in_(names), CategorySetting.description != ""
+        )
+    )
+    return {c: (d or "").strip() for c, d in rows.tuples() if (d or "").strip()}
 
 
 def in_category(user, category: str) -> list[Document]:
@@ -103,21 +130,7 @@ def in_category(user, category: str) -> list[Document]:
     )
 
 
-def popular(user, limit: int = 8) -> list[Document]:
-    """The published articles ``user`` reads that most readers found helpful, newest first
-    among equals."""
-    helpful = (
-        db.select(Vote.document_id, func.count().label("n"))
-        .where(Vote.is_helpful.is_(True))
-        .group_by(Vote.document_id)
-        .subquery()
-    )
-    return list(
-        db.session.scalars(
-            visible_documents(user)
-            .where(Document.kind == Kind.ARTICLE, Document.status == Status.PUBLISHED)
-            .outerjoin(helpful, helpful.c.document_id == Document.id)
-            .order_by(func.coalesce(helpful.c.n, 0).desc(), Document.published_at.desc())
-            .limit(limit)
-        )
-    )
+def popular(user, limit: int = 6) -> list[Document]:
+    """The published articles ``user`` reads that were read most in the last 30 days (counted
+    by kb.documents.views_count), the newest first after those."""
+    return views_count.most_read(user, limit)

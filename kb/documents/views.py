@@ -5,7 +5,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from kb.documents import reading
+from kb.documents import reading, related, toc, views_count
+from kb.documents.contact import contact
 from kb.documents.forms import CommentForm, VoteForm
 from kb.documents.policy import Action, allowed, load_for, sees_drafts
 from kb.documents.schemas import parse
@@ -21,12 +22,19 @@ from kb.search import searching as search
 bp = Blueprint("documents", __name__)
 
 
+@bp.app_context_processor
+def help_centre():
+    """``help_contact()`` for every page (error pages too): the customer contact channels."""
+    return {"help_contact": contact}
+
+
 @bp.route("/")
 def home():
     return render_template(
         "documents/home.html",
         categories=reading.categories(current_user),
         popular=reading.popular(current_user),
+        contact=contact(),
     )
 
 
@@ -46,6 +54,7 @@ def search_page():
             current_user, q, filters=filters, page=min(page, 500), include_drafts=drafts
         )
     slugs = [r.slug for r in results.results] if results else []
+    empty = results is not None and results.total == 0
     return render_template(
         "documents/search.html",
         q=q,
@@ -53,6 +62,10 @@ def search_page():
         filters=filters,
         drafts=drafts,
         audience=reading.audiences(current_user, slugs),
+        # Where to go next when nothing was found: topics and what others read.
+        categories=reading.categories(current_user) if empty else [],
+        popular=reading.popular(current_user, 5) if empty else [],
+        contact=contact() if results is None or empty else None,
     )
 
 
@@ -84,7 +97,10 @@ def category(category: str):
     if not docs:
         abort(404)
     return render_template(
-        "documents/category.html", category=category.replace("-", " ").capitalize(), docs=docs
+        "documents/category.html",
+        category=reading.label(category),
+        description=reading.description_of([category]).get(category, ""),
+        docs=docs,
     )
 
 
@@ -95,12 +111,16 @@ def show(slug: str):
     revision = doc.current if drafts else doc.published
     assert revision is not None  # readers without drafts only load published documents
     comments = feedback.comments_for(doc) if allowed(current_user, Action.COMMENT) else []
-    return render_template(
+    html = resolved_html(revision.html, current_user)
+    page = render_template(
         "documents/show.html",
         doc=doc,
         revision=revision,
         title=doc.title_for(drafts),
-        html=resolved_html(revision.html, current_user),
+        html=html,
+        contents=toc.table_of_contents(html) if doc.kind == "article" else [],
+        related=related.related(current_user, doc) if doc.kind == "article" else [],
+        contact=contact(),
         voted=doc.id in session.get("voted", []),
         vote_form=VoteForm(),
         comment_form=CommentForm(),
@@ -108,6 +128,10 @@ def show(slug: str):
         votes=feedback.vote_counts(doc) if drafts else None,
         learned_terms=learned.shown(doc) if learned.may_manage(current_user) else [],
     )
+    # Counted once the page is rendered: a failed count is logged and the page still served.
+    if views_count.counts(request):
+        views_count.record(doc)
+    return page
 
 
 @bp.route("/artikel/<slug>/klantwoorden/<int:term_id>/verwijderen", methods=["POST"])

@@ -1,0 +1,45 @@
+"""Related articles under an article: the same category or shared tags, as its reader may
+read them (public articles only for customers), through the policy's one gate."""
+
+import json
+
+from sqlalchemy import String, cast, or_
+
+from kb.documents.models import Document, Kind, Status
+from kb.documents.policy import visible_documents
+from kb.extensions import db
+
+LIMIT = 5
+CANDIDATES = 200  # enough to rank; a category holds far fewer published articles
+
+
+def related(user, doc: Document, limit: int = LIMIT) -> list[Document]:
+    """Up to ``limit`` published articles ``user`` reads that share tags or the category with
+    ``doc``: most shared tags first, then the same category, then the newest."""
+    tags = [t for t in (doc.tags or []) if isinstance(t, str)]
+    alike = [cast(Document.tags, String).contains(json.dumps(t), autoescape=True) for t in tags]
+    if doc.category:
+        alike.append(Document.category == doc.category)
+    if not alike:
+        return []
+    candidates = db.session.scalars(
+        visible_documents(user)
+        .where(
+            Document.kind == Kind.ARTICLE,
+            Document.status == Status.PUBLISHED,
+            Document.id != doc.id,
+            or_(*alike),
+        )
+        .order_by(Document.published_at.desc(), Document.id.desc())
+        .limit(CANDIDATES)
+    ).all()
+    wanted = set(tags)
+
+    def score(other: Document) -> tuple[int, int]:
+        shared = len(wanted.intersection(other.tags or []))
+        return shared, int(bool(doc.category) and other.category == doc.category)
+
+    scored = [(score(d), n, d) for n, d in enumerate(candidates)]
+    scored = [item for item in scored if item[0] != (0, 0)]
+    scored.sort(key=lambda item: (-item[0][0], -item[0][1], item[1]))
+    return [d for _, _, d in scored[:limit]]

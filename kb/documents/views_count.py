@@ -1,0 +1,112 @@
+"""How often each document is read, per day: the honest "Veelgelezen" list on the home page.
+
+A read is one GET of a published document's page by a person's browser. Nothing about the
+reader is stored or set (no cookie, no address, no user id): one row per document and day,
+counted up with a single atomic upsert that works on SQLite and PostgreSQL alike. Counting
+never fails a page: an error is logged and the page is served as it is.
+"""
+
+import logging
+from datetime import timedelta
+
+from flask import Request
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from kb.db import utcnow
+from kb.documents.models import Document, DocumentView, Kind, Status
+from kb.documents.policy import visible_documents
+from kb.extensions import db
+
+log = logging.getLogger(__name__)
+
+WINDOW_DAYS = 30
+# Every browser a person uses says "Mozilla/5.0 ..."; crawlers, link checkers, monitors and
+# preview fetchers often do too, and then name themselves with one of these words.
+NOT_A_PERSON = (
+    "bot",
+    "crawl",
+    "spider",
+    "slurp",
+    "preview",
+    "facebookexternalhit",
+    "monitor",
+    "lighthouse",
+    "pingdom",
+    "uptime",
+)
+
+
+def counts(request: Request) -> bool:
+    """Is this request a person reading the page? HEAD requests, browser prefetches and
+    clients that are not browsers (scripts, crawlers) are not counted."""
+    if request.method != "GET":
+        return False
+    purpose = (request.headers.get("Sec-Purpose") or request.headers.get("Purpose") or "").lower()
+    if "prefetch" in purpose or "prerender" in purpose:
+        return False
+    agent = (request.user_agent.string or "").lower()
+    if not agent.startswith("mozilla/"):
+        return False
+    return not any(word in agent for word in NOT_A_PERSON)
+
+
+def _upsert(document_id: int):
+    """INSERT .. ON CONFLICT (document_id, day) DO UPDATE SET views = views + 1."""
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(DocumentView).values(document_id=document_id, day=utcnow().date(), views=1)
+    return stmt.on_conflict_do_update(
+        index_elements=[DocumentView.document_id, DocumentView.day],
+        set_={"views": DocumentView.views + 1},
+    )
+
+
+def record(doc: Document) -> None:
+    """Count one read of ``doc`` today, if it is published. Commits; never raises."""
+    if doc.status != Status.PUBLISHED:
+        return
+    document_id = doc.id
+    try:
+        db.session.execute(_upsert(document_id))
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - a lost count must never cost the reader the page
+        log.exception("could not count a read of document %s", document_id)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001
+            log.exception("rollback after a failed read count failed too")
+
+
+def most_read(user, limit: int = 6, days: int = WINDOW_DAYS) -> list[Document]:
+    """The published articles ``user`` may read, most read in the last ``days`` days first;
+    articles nobody read yet follow, newest first (so a new site still lists something)."""
+    since = utcnow().date() - timedelta(days=days - 1)
+    reads = (
+        db.select(DocumentView.document_id, func.sum(DocumentView.views).label("n"))
+        .where(DocumentView.day >= since)
+        .group_by(DocumentView.document_id)
+        .subquery()
+    )
+    query = (
+        visible_documents(user)
+        .where(Document.kind == Kind.ARTICLE, Document.status == Status.PUBLISHED)
+        .outerjoin(reads, reads.c.document_id == Document.id)
+        .order_by(
+            func.coalesce(reads.c.n, 0).desc(), Document.published_at.desc(), Document.id.desc()
+        )
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def reads(document_id: int, days: int = WINDOW_DAYS) -> int:
+    """Reads of one document in the last ``days`` days (for tests and editors' tools)."""
+    since = utcnow().date() - timedelta(days=days - 1)
+    total = db.session.scalar(
+        db.select(func.sum(DocumentView.views)).where(
+            DocumentView.document_id == document_id, DocumentView.day >= since
+        )
+    )
+    return int(total or 0)

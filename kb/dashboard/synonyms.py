@@ -1,13 +1,12 @@
-"""Map a customer's words to a document: a synonym line for the file search reads.
+"""Map a customer's words to a document: a line in the synonym list every host searches with.
 
-The file is the one kb.search uses (kb.search.service.synonym_file: KB_SYNONYMS_FILE, default
-content/synoniemen.txt), one group per line, terms separated by commas. The line pairs the
-searched words with the document's title words, so a search for either finds the other;
-search reads the file again when it changes, and its result cache is keyed by its content.
-With several hosts, keep the file on shared storage or commit it: each host reads its own.
+The list is shared through the database (kb.search.synonyms): one group per line, terms
+separated by commas. The line pairs the searched words with the document's title words, so a
+search for either finds the other; every host uses it within a second, this one at once. The
+file content/synoniemen.txt is what editors version: `kb content export` writes the list to
+it, `kb content import` merges its changes back in.
 """
 
-import fcntl
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -22,7 +21,7 @@ from kb.errors import Invalid
 from kb.search.analysis import words
 from kb.search.query import MAX_WORDS
 from kb.search.service import synonym_file
-from kb.search.synonyms import Synonyms
+from kb.search.synonyms import Synonyms, add_line, forget_here, shared_text
 
 HEADER = "# Uit de zoekinzichten: zoekwoorden van klanten, gekoppeld aan een document."
 
@@ -68,46 +67,28 @@ def propose(user, query: str, slug: str) -> Proposal:
 
 def _already(line: str) -> bool:
     wanted = set(Synonyms.parse(line).groups[0])
-    try:
-        text = synonym_file().read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
+    text = shared_text(synonym_file())
     return any(wanted <= set(group) for group in Synonyms.parse(text).groups)
 
 
 def apply(user, query: str, slug: str) -> Proposal:
-    """Append the proposed line to the synonym file (under a lock: two editors at once both
-    land) and record it in the audit log.
+    """Add the proposed line to the shared synonym list and record it in the audit log, in
+    one transaction (two editors at once both land: the row is locked).
 
-    Raises what propose() raises, and Invalid when the line is there already or the file
-    cannot be written.
+    Raises what propose() raises, and Invalid when the line is there already.
     """
     proposal = propose(user, query, slug)
     if proposal.exists:
         raise Invalid({"q": _("Deze regel staat al in het synoniemenbestand.")})
-    path = synonym_file()
-    try:
-        with open(path, "a+", encoding="utf-8") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            handle.seek(0)
-            text = handle.read()
-            if any(proposal.line == existing.strip() for existing in text.splitlines()):
-                return proposal  # another editor added it a moment ago
-            prefix = "" if not text or text.endswith("\n") else "\n"
-            if HEADER not in text:
-                prefix += f"\n{HEADER}\n"
-            handle.write(f"{prefix}{proposal.line}\n")
-    except OSError as exc:
-        raise Invalid(
-            {"q": _("Het synoniemenbestand kan niet worden bijgewerkt (%(e)s).", e=exc.strerror)}
-        ) from None
     with unit_of_work():
+        if not add_line(proposal.line, synonym_file(), header=HEADER):
+            return proposal  # another editor added it a moment ago
         audit.record(
             user,
             "synonym.add",
             "document",
             proposal.doc.slug,
             line=proposal.line,
-            file=path.name,
         )
+    forget_here()
     return proposal

@@ -10,6 +10,7 @@ from kb.cli import progress
 from kb.documents.io import ContentError, export_documents, find_files, import_files, parse_file
 from kb.documents.models import Document
 from kb.extensions import db
+from kb.search.synonym_files import export_synonyms, import_synonyms
 
 content_cli = AppGroup("content", help="Import and export the Markdown content folder.")
 
@@ -21,6 +22,7 @@ def import_directory(directory: Path) -> str:
         files = [parse_file(p) for p in paths]
         with progress(files, "Importing") as bar:
             result = import_files(bar)
+        import_synonyms(directory)  # DIR/synoniemen.txt into the list every host searches with
     except ContentError as exc:
         raise click.ClickException(str(exc)) from exc
     return (
@@ -47,4 +49,5 @@ def export_command(directory: Path) -> None:
         raise click.ClickException(f"{directory}: {exc}") from exc
     with progress(docs, "Exporting") as bar:
         count = export_documents(bar, directory)
+    export_synonyms(directory)  # the shared synonym list to DIR/synoniemen.txt
     click.echo(f"Exported {count} documents to {directory}.")

@@ -198,14 +198,15 @@ def add_line(line: str, seed: Path, header: str = "") -> bool:
 def merge(base: str, file: str, shared: str) -> str:
     """The shared list with the file's changes since ``base`` applied (three-way, by line).
 
-    Lines both sides changed at one place keep the file's, then the shared list's others.
+    Where both changed the same lines: the file's lines, then the lines the shared list
+    added there (e.g. from the dashboard); a line the file removed stays removed.
     """
     lines = Merge3(base.splitlines(True), file.splitlines(True), shared.splitlines(True))
     merged: list[str] = []
     for group in lines.merge_groups():
-        if group[0] == "conflict":
-            ours, theirs = group[2], group[3]
-            merged += [*ours, *(line for line in theirs if line not in ours)]
+        if group[0] == "conflict":  # the file's lines, then the lines the list added there
+            base_lines, ours, theirs = group[1], group[2], group[3]
+            merged += [*ours, *(x for x in theirs if x not in ours and x not in base_lines)]
         else:
             merged += group[1]
     return "".join(line if line.endswith("\n") else line + "\n" for line in merged)

@@ -10,6 +10,8 @@
   var empty = document.getElementById("console-empty");
   var pane = document.getElementById("console-doc");
   var recent = document.getElementById("console-recent");
+  var status = document.getElementById("console-status"); // read out: how many results
+  var heading = document.getElementById("console-title"); // the page's h1 until a document opens
   var labels = document.getElementById("console-labels").dataset; // translated words
   var channel = "";
   var active = -1;
@@ -47,17 +49,42 @@
     return span;
   }
 
+  // An option's title is text, not a link: a listbox option holds no other control.
+  function title(text) {
+    var span = document.createElement("span");
+    span.className = "result-title";
+    span.textContent = text; // text only: a title is never parsed as HTML
+    return span;
+  }
+
+  // Click opens in place; Ctrl, Cmd or Shift (or the middle button) opens the full page in a
+  // new tab, as a link would.
+  function pick(li) {
+    li.addEventListener("click", function (e) {
+      if (e.ctrlKey || e.metaKey || e.shiftKey) { window.open(li.dataset.url, "_blank", "noopener"); return; }
+      open(li.dataset.open, li);
+    });
+    li.addEventListener("auxclick", function (e) {
+      if (e.button === 1) window.open(li.dataset.url, "_blank", "noopener");
+    });
+  }
+
+  function announce(count, q) {
+    var text = "";
+    if (count === 1) text = status.dataset.one;
+    else if (count > 1) text = count + " " + status.dataset.many;
+    else if (q) text = none.textContent.trim();
+    if (status.textContent !== text) status.textContent = text;
+  }
+
   function renderTicket(t, i) {
     var li = document.createElement("li");
     li.setAttribute("role", "option");
     li.id = "console-ticket-" + i;
     li.className = "ticket-result";
     li.dataset.open = t.open;
-    var a = document.createElement("a");
-    a.href = t.open;
-    a.className = "result-title";
-    a.textContent = t.ref;
-    li.appendChild(a);
+    li.dataset.url = t.open;
+    li.appendChild(title(t.ref));
     li.appendChild(badge(labels.ticket + " · " + t.status_label, "ticket"));
     var subject = document.createElement("p");
     subject.className = "snippet";
@@ -74,11 +101,7 @@
       });
       li.appendChild(ul);
     }
-    li.addEventListener("click", function (e) {
-      if (e.ctrlKey || e.metaKey || e.shiftKey) return;
-      e.preventDefault();
-      open(li.dataset.open, li);
-    });
+    pick(li);
     return li;
   }
 
@@ -93,11 +116,8 @@
       li.dataset.slug = r.slug;
       li.dataset.kind = r.kind;
       li.dataset.channel = r.channel || "";
-      var a = document.createElement("a");
-      a.href = r.url;
-      a.className = "result-title";
-      a.textContent = r.title; // text only: a title is never parsed as HTML
-      li.appendChild(a);
+      li.dataset.url = r.url;
+      li.appendChild(title(r.title));
       if (r.kind === "script") {
         li.appendChild(badge(labels.script + " · " + channelLabel(r.channel), "script"));
       } else if (r.audience === "internal") {
@@ -111,11 +131,7 @@
         p.innerHTML = r.snippet; // escaped server-side; only <mark> remains
         li.appendChild(p);
       }
-      li.addEventListener("click", function (e) {
-        if (e.ctrlKey || e.metaKey || e.shiftKey) return; // a new tab, as links do
-        e.preventDefault();
-        open(li.dataset.open, li);
-      });
+      pick(li);
       list.appendChild(li);
     });
     var q = input.value.trim();
@@ -124,6 +140,8 @@
     none.hidden = !(q && count === 0);
     empty.hidden = !!q;
     input.setAttribute("aria-expanded", count ? "true" : "false");
+    if (!count) input.removeAttribute("aria-activedescendant");
+    announce(count, q);
     setActive(0);
   }
 
@@ -189,6 +207,7 @@
       .then(function (html) {
         pane.innerHTML = html; // rendered and sanitised by the server
         pane.hidden = false;
+        heading.hidden = true; // the document's own title is the page's h1 now
         root.classList.add("reading");
         var title = pane.querySelector("h1");
         var fragment = pane.querySelector(".console-fragment").dataset;
@@ -207,7 +226,12 @@
       })
       .catch(function () {
         pane.hidden = false;
-        pane.textContent = labels.error;
+        pane.innerHTML = "";
+        var p = document.createElement("p");
+        p.className = "error";
+        p.setAttribute("role", "alert");
+        p.textContent = labels.error;
+        pane.appendChild(p);
       });
   }
 
@@ -299,6 +323,7 @@
     refreshMyTickets();
     pane.hidden = true;
     pane.innerHTML = "";
+    heading.hidden = false;
     root.classList.remove("reading");
     input.focus();
     input.select();

@@ -14,7 +14,7 @@ Wiring, in ``kb.create_app``: ``static_files.init_app(app)``.
 
 import hashlib
 import os
-import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, Response, request
@@ -62,7 +62,11 @@ class StaticVersions:
 
 
 def init_app(app: Flask) -> StaticVersions:
-    """Version every ``url_for('static', ...)`` and cache versioned answers for a year."""
+    """Version every ``url_for('static', ...)`` and cache versioned answers for a year.
+
+    Idempotent: a second call returns the versions the first one set up."""
+    if "kb_static_versions" in app.extensions:
+        return app.extensions["kb_static_versions"]
     versions = StaticVersions(app.static_folder or "static")
     versions.warm()
     app.extensions["kb_static_versions"] = versions
@@ -87,7 +91,7 @@ def init_app(app: Flask) -> StaticVersions:
         response.cache_control.public = True
         response.cache_control.max_age = LONG_CACHE_SECONDS
         response.cache_control.immutable = True
-        response.expires = int(time.time() + LONG_CACHE_SECONDS)
+        response.expires = datetime.now(UTC) + timedelta(seconds=LONG_CACHE_SECONDS)
         return response
 
     return versions

@@ -24,6 +24,18 @@ AXE_URL = "/__test__/axe.min.js"  # answered by the test's route, never by the a
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = {"serious", "critical"}
 WIDTHS = {"desktop": (1280, 900), "phone": (375, 740)}
+# The outermost elements that stick out past the right edge, as short CSS paths.
+REFLOW_CULPRITS = """width => {
+  const out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.getBoundingClientRect().right <= width + 1) continue;
+    if (out.some(o => o.contains(el))) continue;
+    out.push(el);
+  }
+  return out.slice(0, 6).map(el => el.tagName.toLowerCase()
+    + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string'
+    ? '.' + el.className.trim().split(/\\s+/).join('.') : ''));
+}"""
 
 SCRIPT = (
     "Gebruik dit script als de klant {{klantnaam}} belt over een storing.\n\n"
@@ -101,6 +113,14 @@ class Auditor:
             TAGS,
         )
         assert result["passes"], f"axe checked nothing on {label}"  # it really ran
+        # WCAG 1.4.10 Reflow: no sideways scrolling of the page on a phone (a wide table may
+        # scroll inside its own box).
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        if self.width == "phone" and wide > WIDTHS["phone"][0]:
+            culprits = page.evaluate(REFLOW_CULPRITS, WIDTHS["phone"][0])
+            self.findings.append(
+                f"{label} [{self.width}] reflow: the page is {wide} px wide; too wide: {culprits}"
+            )
         headings = page.locator("h1:visible").all_inner_texts()
         if len(headings) != 1:
             self.findings.append(f"{label} [{self.width}] one-h1: the page has h1 {headings}")

@@ -30,7 +30,7 @@ translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".* _* node_modules" \
 		--project=kb --version=main --add-location=file --sort-output --no-wrap -o $(POT) .
 	$(BIN)/pybabel update -i $(POT) -d kb/translations --no-fuzzy-matching \
-		--ignore-obsolete --no-wrap
+		--ignore-obsolete --ignore-pot-creation-date --no-wrap
 	$(BIN)/pybabel compile --statistics -d kb/translations
 
 ## Install, migrate, import content/, create demo accounts, serve on http://127.0.0.1:5000

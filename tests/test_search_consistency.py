@@ -134,7 +134,10 @@ def test_big_missing_index_is_rebuilt_in_background_with_a_clear_503(
     if backend == "postgres-fts":
         pytest.skip("PostgreSQL full-text has no index folder to lose")
     app.config["KB_SEARCH_REBUILD_INLINE_MAX"] = 0  # what a big knowledge base does
-    slug = make_document("Tapuit", "Tekst.")
+    slug = make_document("Tapuit", "Tekst.")  # its save started the first build in a thread
+    for thread in threading.enumerate():
+        if thread.name == "kb-search-rebuild":
+            thread.join(timeout=60)
     shutil.rmtree(Path(app.config["KB_DATA_DIR"]) / "search")
     with app.app_context():
         engine = search.backend()

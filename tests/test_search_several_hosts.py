@@ -192,7 +192,9 @@ def test_an_index_of_another_database_is_rebuilt(app, make_document):
         assert search.check() == []
 
 
-def test_a_host_that_missed_pruned_changes_rebuilds(app, host_b, make_document):
+def test_a_host_that_missed_pruned_changes_rebuilds(app, host_b, make_document, backend):
+    if backend == "postgres-fts":
+        pytest.skip("one index shared by every host: nobody misses a change")
     b = host_b.test_client()
     make_document("Wulp", "Weidevogel.")
     assert len(found(b, "wulp")) == 1  # B is in step

@@ -10,16 +10,12 @@ PACKAGE = Path(__file__).resolve().parent
 # installed wheel, the folder that holds the kb package.
 ROOT = PACKAGE.parent
 
-
-def _shipped(name: str) -> Path:
-    """A wheel ships name/ inside the kb package (setup.py); a checkout keeps it beside."""
-    inside = PACKAGE / name
-    return inside if inside.is_dir() else ROOT / name
-
-
-TEMPLATES = _shipped("templates")
-STATIC = _shipped("static")
-MIGRATIONS = _shipped("migrations")
+# A built wheel ships templates/, static/ and migrations/ inside the kb package (setup.py);
+# a checkout keeps them beside it.
+SHIPPED = PACKAGE if (PACKAGE / "migrations" / "alembic.ini").is_file() else ROOT
+TEMPLATES = SHIPPED / "templates"
+STATIC = SHIPPED / "static"
+MIGRATIONS = SHIPPED / "migrations"
 
 
 def create_app(overrides: Mapping | None = None) -> Flask:

@@ -73,6 +73,8 @@ def page_urls(slug: str) -> list[str]:
         "/dashboard",
         "/beheer/gebruikers",
         "/documenten",
+        f"/artikel/{slug}/geschiedenis",
+        "/beoordelen/categorieen",  # a wide table of forms, with visually hidden labels
     ]
 
 

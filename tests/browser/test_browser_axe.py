@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kb.extensions import db
+from kb.search.log import record_search
 
 pytestmark = pytest.mark.browser
 
@@ -175,7 +176,7 @@ def content(make_document):
     return {"article": article, "script": script}
 
 
-def test_customer_pages_and_sign_in(audit, content):
+def test_customer_pages_and_sign_in(app, audit, content, make_user):
     audit.visit("home", "/")
     audit.menu("home")
     audit.goto("/")
@@ -192,6 +193,21 @@ def test_customer_pages_and_sign_in(audit, content):
     audit.check("article after a vote")
     audit.visit("404", "/artikel/bestaat-niet", status=404)
     audit.visit("sign-in", "/inloggen")
+    page = audit.page
+    page.get_by_label("E-mailadres").fill("niemand@example.test")
+    page.get_by_label("Wachtwoord").fill("verkeerd-wachtwoord")
+    audit.allow_error("/inloggen")
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    expect(page.locator("main [role=alert]").first).to_be_visible()
+    audit.check("sign-in refused")
+
+    from kb.auth import service
+    from kb.auth.models import SYSTEM, User
+
+    invited = make_user("agent")
+    with app.app_context():
+        secret = service.invite(SYSTEM, db.session.get_one(User, invited.id))
+    audit.visit("invitation", f"/uitnodiging/{secret}")
 
 
 def test_agent_pages(app, audit, content, make_person, log_in):
@@ -235,6 +251,7 @@ def test_agent_pages(app, audit, content, make_person, log_in):
     audit.visit("ticket", f"/tickets/{ticket_id}")
     audit.visit("new ticket", "/tickets/nieuw")
     audit.visit("script page", f"/artikel/{content['script']}")
+    audit.visit("my suggestions", "/mijn-voorstellen")
     audit.visit("account", "/account")
 
 
@@ -262,6 +279,9 @@ def test_editor_pages(app, audit, content, make_person, log_in):
             db.session.get_one(User, agent.id),
             CommentCreate(body="De termijn klopt niet meer.", kind="suggestion"),
         )
+    for query in ("wifi extender", "Wifi extender", "factuur"):
+        with app.app_context():
+            record_search("anonymous", query, 0 if "wifi" in query else 2, 4)
     log_in(audit.page, editor)
     audit.visit("documents", "/documenten")
     audit.visit("edit", f"/artikel/{slug}/bewerken")
@@ -269,7 +289,9 @@ def test_editor_pages(app, audit, content, make_person, log_in):
     audit.visit("compare", f"/artikel/{slug}/vergelijk?van=1&naar=2")
     audit.visit("dashboard", "/dashboard")
     audit.visit("insights", "/inzichten")
+    audit.visit("synonym", f"/inzichten/synoniem?q=wifi+extender&document={slug}")
     audit.visit("inbox", "/inbox")
+    audit.visit("my documents", "/mijn-documenten")
     audit.visit("request queue", "/verzoeken")
 
 
@@ -280,15 +302,23 @@ def test_supervisor_review_pages(app, audit, make_document, make_person, log_in)
     from tests.review_helpers import policy_doc, save
 
     slug = policy_doc(make_document)
+    acked = policy_doc(make_document, title="Coulance bij verhuizing")
     editor = make_person("editor", "Eva Redacteur")
+    supervisor = make_person("supervisor", "Sam Supervisor")
+    save(app, acked, editor, body="Bij verhuizing binnen een week: geen kosten.")
     save(app, slug, editor, body="Bij een storing van meer dan 24 uur: twee dagen terug.")
     with app.app_context():
         doc = db.session.scalars(db.select(Document).where(Document.slug == slug)).one()
         review_id = review.submit(doc, db.session.get_one(User, editor.id), note="Overleg").id
-    log_in(audit.page, make_person("supervisor", "Sam Supervisor"))
+        other = db.session.scalars(db.select(Document).where(Document.slug == acked)).one()
+        done = review.submit(other, db.session.get_one(User, editor.id), acknowledge=True)
+        review.approve(done, db.session.get_one(User, supervisor.id), acknowledge=True)
+    log_in(audit.page, supervisor)
     audit.visit("review queue", "/beoordelen")
     audit.visit("review", f"/beoordelen/{review_id}")
     audit.visit("review categories", "/beoordelen/categorieen")
+    audit.visit("acknowledgements", f"/artikel/{acked}/bevestigingen")
+    audit.visit("article to acknowledge", f"/artikel/{acked}")
 
 
 def test_admin_pages(audit, make_person, log_in):
@@ -297,7 +327,34 @@ def test_admin_pages(audit, make_person, log_in):
     audit.visit("users", "/beheer/gebruikers")
     audit.visit("user", f"/beheer/gebruikers/{agent.id}")
     audit.visit("new user", "/beheer/gebruikers/nieuw")
+    page = audit.page
+    page.get_by_label("E-mailadres").fill(agent.email)  # taken: the server says so
+    audit.allow_error("/beheer/gebruikers/nieuw")
+    page.get_by_role("button", name="Aanmaken").click()
+    expect(page.locator(".has-error").first).to_be_visible()
+    audit.check("new user with errors")
+    page.get_by_label("E-mailadres").fill("nieuw.collega@example.test")
+    page.get_by_role("button", name="Aanmaken").click()
+    link = page.locator("main input[readonly], main code, main a[href*='/uitnodiging/']").first
+    expect(link).to_be_visible()
+    audit.check("invitation link")
     audit.visit("audit log", "/beheer/audit")
     audit.visit("account", "/account")
     expect(audit.page).to_have_url(re.compile(r"/account$"))
     audit.menu("account")
+
+
+def test_the_audit_sees_a_violation_a_console_error_and_a_stray_request(audit, live_server):
+    """Self-check: the audit is not blind (its findings are cleared, so this test passes)."""
+    audit.visit("home", "/")
+    audit.page.evaluate("document.querySelector('main').append(document.createElement('input'))")
+    audit.check("home with an unlabelled field")
+    audit.page.evaluate("console.error('kapot')")
+    other = live_server.replace("127.0.0.1", "localhost")  # the same server, another host
+    audit.page.goto(f"{other}/inloggen")
+    expect(audit.page.locator("h1")).to_have_text("Inloggen voor medewerkers")
+    found = "\n".join(audit.findings)
+    assert "label (critical): Form elements must have labels" in found, found
+    assert "console error on " in found and ": kapot" in found, found
+    assert f"request outside the app: {other}/inloggen" in found, found
+    audit.findings.clear()

@@ -3,15 +3,19 @@ files, runs its migrations and speaks English when asked (compiled catalogues).
 
 Builds the wheel offline from a copy of the source (pip without build isolation, so the
 project's own setuptools and Babel build it), then runs it from a folder that is not the
-checkout. About 10 s.
+checkout; gunicorn serves a checkout (--chdir) and the wheel from another folder. About 20 s.
 """
 
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import textwrap
+import time
+import urllib.error
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -109,3 +113,47 @@ def test_the_installed_wheel_works_outside_the_checkout(wheel, tmp_path):
     assert "migrat" not in found["ready"].get("reason", ""), found["ready"]
     if list(ROOT.glob("kb/translations/en/LC_MESSAGES/messages.po")):
         assert found["lang"].strip().startswith('lang="en'), found["lang"]  # en, en-GB
+
+
+def _serve_and_ask(args: list[str], cwd: Path, env: dict, path: str) -> tuple[int, str]:
+    """Start gunicorn with ``args`` in ``cwd``, GET ``path`` once it answers, stop it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{port}"]
+        + ["--workers", "1", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60  # a bound on a busy machine, not a measured time
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
+                    return r.status, r.read().decode()
+            except (urllib.error.URLError, ConnectionError):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(server.stderr.read().decode()[-3000:]) from None
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        server.stderr.close()
+
+
+def test_gunicorn_serves_from_any_folder(wheel, tmp_path):
+    env = {**os.environ, "KB_DATA_DIR": str(tmp_path / "data")}
+    env.pop("KB_REQUIRE_DATABASE_URL", None)
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'kb.sqlite'}"
+    # A checkout: `gunicorn --chdir /path/to/kb wsgi:app`, started elsewhere.
+    status, body = _serve_and_ask(["--chdir", str(ROOT), "wsgi:app"], tmp_path, env, "/healthz")
+    assert status == 200 and "ok" in body
+    # An installed wheel: `gunicorn 'kb:create_app()'` from any folder.
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    env["PYTHONPATH"] = str(site)
+    status, body = _serve_and_ask(["kb:create_app()"], tmp_path, env, "/static/kb.css")
+    assert status == 200 and "{" in body

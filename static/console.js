@@ -235,9 +235,10 @@
       });
   }
 
-  // Focus what the fresh content asks for (a form's first field), else the pane itself.
+  // Focus the first field with an error (its message is read with it), else what the fresh
+  // content asks for (a form's first field), else the pane itself.
   function settle(scope) {
-    var first = scope.querySelector("[autofocus]");
+    var first = scope.querySelector("[aria-invalid=true]") || scope.querySelector("[autofocus]");
     if (first) first.focus();
     else pane.focus({ preventScroll: true });
   }

@@ -245,6 +245,7 @@ def test_agent_pages(app, audit, content, make_person, log_in):
     audit.allow_error("/tickets/nieuw")  # an empty form is answered with 422 and the errors
     page.get_by_role("button", name="Ticket aanmaken").click()
     expect(page.locator("#console-doc [role=alert], #console-doc .error").first).to_be_visible()
+    expect(page.locator("#console-doc [aria-invalid=true]").first).to_be_focused()
     audit.check("console with a form error")
     audit.menu("console")
     audit.visit("tickets", "/tickets")

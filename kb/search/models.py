@@ -27,9 +27,10 @@ class SearchOutbox(Model):
 
 
 class SearchState(Model):
-    """Named facts about the search index shared by every host (kb.search.cursor): this
-    database's installation id, how far the change log was pruned, and the PostgreSQL
-    index's position in it. A value is a small JSON text."""
+    """Named facts about search shared by every host: this database's installation id, how
+    far the change log was pruned and the PostgreSQL index's position in it
+    (kb.search.cursor), and the synonym list (row ``synonyms``, kb.search.synonyms). A value
+    is a JSON or plain text."""
 
     __tablename__ = "search_state"
 

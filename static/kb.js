@@ -77,28 +77,32 @@
       input.setAttribute("aria-expanded", "false");
     }
 
-    // Options are not links (an option holding a link nests two controls): the input keeps
-    // the focus, aria-activedescendant names the highlighted option, Enter or a click opens it.
+    // Each option is the link itself (an option holding a link would nest two controls): the
+    // input keeps the focus, aria-activedescendant names the highlighted option.
     function show(items) {
       list.innerHTML = "";
       active = -1;
       input.removeAttribute("aria-activedescendant");
       items.forEach(function (item, i) {
         var li = document.createElement("li");
-        li.setAttribute("role", "option");
-        li.setAttribute("aria-selected", "false");
-        li.id = list.id + "-" + i;
-        li.dataset.href = item.url;
-        li.textContent = item.title; // text only: titles are never parsed as HTML
+        li.setAttribute("role", "presentation");
+        var a = document.createElement("a");
+        a.href = item.url;
+        a.id = list.id + "-" + i;
+        a.tabIndex = -1;
+        a.setAttribute("role", "option");
+        a.setAttribute("aria-selected", "false");
+        a.textContent = item.title; // text only: titles are never parsed as HTML
         if (item.kind === "script" || item.audience === "internal") {
           var label = document.createElement("span");
           label.className = "badge " + (item.kind === "script" ? "script" : "internal");
           label.textContent = item.kind === "script"
             ? input.dataset.labelScript || "script"
             : input.dataset.labelIntern || "intern";
-          li.appendChild(document.createTextNode(" "));
-          li.appendChild(label);
+          a.appendChild(document.createTextNode(" "));
+          a.appendChild(label);
         }
+        li.appendChild(a);
         list.appendChild(li);
       });
       list.hidden = items.length === 0;
@@ -109,18 +113,12 @@
       var options = list.querySelectorAll("[role=option]");
       if (!options.length) return;
       active = (next + options.length) % options.length;
-      options.forEach(function (li, i) {
-        li.classList.toggle("active", i === active);
-        li.setAttribute("aria-selected", i === active ? "true" : "false");
+      options.forEach(function (a, i) {
+        a.classList.toggle("active", i === active);
+        a.setAttribute("aria-selected", i === active ? "true" : "false");
       });
       input.setAttribute("aria-activedescendant", options[active].id);
     }
-
-    list.addEventListener("mousedown", function (e) { e.preventDefault(); }); // keep focus
-    list.addEventListener("click", function (e) {
-      var li = e.target.closest && e.target.closest("[role=option]");
-      if (li) window.location = li.dataset.href;
-    });
 
     input.addEventListener("input", debounce(function () {
       var q = input.value;
@@ -141,7 +139,7 @@
       else if (e.key === "Escape") { close(); }
       else if (e.key === "Enter" && active >= 0) {
         e.preventDefault();
-        window.location = list.querySelectorAll("[role=option]")[active].dataset.href;
+        window.location = list.querySelectorAll("[role=option]")[active].href;
       }
     });
     input.addEventListener("blur", function () { setTimeout(close, 150); });

@@ -292,6 +292,11 @@ def test_editor_pages(app, audit, content, make_person, log_in):
     audit.visit("insights", "/inzichten")
     audit.visit("synonym", f"/inzichten/synoniem?q=wifi+extender&document={slug}")
     audit.visit("inbox", "/inbox")
+    close = audit.page.locator("summary", has_text="Sluiten").first
+    close.focus()
+    audit.page.keyboard.press("Enter")  # a summary opens with the keyboard
+    expect(audit.page.get_by_label("Reden (de schrijver leest dit)")).to_be_visible()
+    audit.check("inbox with the close form open")
     audit.visit("my documents", "/mijn-documenten")
     audit.visit("request queue", "/verzoeken")
 

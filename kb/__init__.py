@@ -20,7 +20,7 @@ MIGRATIONS = SHIPPED / "migrations"
 
 def create_app(overrides: Mapping | None = None) -> Flask:
     """Build the application. Pure: no database writes, migrations or prompts."""
-    from kb import cli, config, errors, extensions, ops, web
+    from kb import cli, config, errors, extensions, ops, static_files, web
     from kb.ops.app import KbFlask
     from kb.ops.database import require_database_url
 
@@ -46,4 +46,5 @@ def create_app(overrides: Mapping | None = None) -> Flask:
     errors.register(app)
     cli.register(app)
     web.register_filters(app)
+    static_files.init_app(app)
     return app

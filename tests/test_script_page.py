@@ -25,7 +25,7 @@ def test_script_page_has_the_partial_and_its_script(client, make_document, login
     slug = _make_script(make_document)
     login_as("agent")
     page = client.get(f"/artikel/{slug}").get_data(as_text=True)
-    assert 'src="/static/script.js"' in page
+    assert 'src="/static/script.js?v=' in page
     assert '<div class="kbs" data-kb-script' in page
     assert 'data-t-progress="{done} van {total} controles gedaan"' in page
     article = page.split("<article", 1)[1].split("</article>", 1)[0]

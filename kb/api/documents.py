@@ -253,7 +253,8 @@ def list_revisions(slug: str):
     auth=Action.READ_DRAFTS,
 )
 def diff_revisions(slug: str, query: s.DiffQuery):
-    doc = load_for(api_user(), slug, Action.READ_DRAFTS)
+    user = api_user()
+    doc = load_for(user, slug, Action.READ_DRAFTS)
     old = service.get_revision(doc, query.from_)
     new = service.get_revision(doc, query.to)
     return s.DiffOut(
@@ -262,7 +263,7 @@ def diff_revisions(slug: str, query: s.DiffQuery):
         to=new.number,
         unified=diffs.unified_text(old, new),
         lines=[s.DiffLineOut(op=x.op, text=x.text) for x in diffs.source_diff(old, new)],
-        html=str(diffs.rendered_diff(old, new)),
+        html=str(diffs.rendered_diff(old, new, lambda html: service.resolved_html(html, user))),
     )
 
 

@@ -20,6 +20,7 @@ from kb.documents.review_forms import (
     ReturnForm,
     SubmitForm,
 )
+from kb.documents.service import resolved_html
 from kb.errors import Forbidden, Invalid
 
 bp = Blueprint("review", __name__)
@@ -121,7 +122,9 @@ def _page(item: Review, approve_form=None, return_form=None, status: int = 200):
             submitted=submitted,
             published=published,
             lines=diffs.source_diff(old, submitted),
-            rendered=diffs.rendered_diff(old, submitted),
+            rendered=diffs.rendered_diff(
+                old, submitted, lambda html: resolved_html(html, current_user)
+            ),
             approve_form=approve_form,
             return_form=return_form or ReturnForm(),
             withdraw_form=ActionForm(),

@@ -13,7 +13,7 @@ search_cli = AppGroup("search", help="Build and check the search index.")
 def reindex() -> None:
     """Rebuild the index from the database, aside, then swap it in (search stays up)."""
     total = service.searchable_count()
-    with progress(range(total), "Indexeren") as bar:
+    with progress(range(total), "Indexing") as bar:
         count = service.rebuild(progress=lambda: bar.update(1))
     click.echo(f"Indexed {count} documents.")
 

@@ -41,7 +41,7 @@ def test_admin_creates_user_changes_role_and_sees_audit_log(page, make_person):
 
     role.select_option(label="Redacteur")
     row.get_by_role("button", name="Wijzig rol").click()
-    expect(page.get_by_text("nina.nieuw@example.test is nu editor.")).to_be_visible()
+    expect(page.get_by_text("nina.nieuw@example.test is nu redacteur.")).to_be_visible()
     row = page.locator("tr[data-email='nina.nieuw@example.test']")
     expect(row.get_by_label("Rol van nina.nieuw@example.test")).to_have_value("editor")
     expect(row.locator("select option:checked")).to_have_text("Redacteur")

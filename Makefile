@@ -27,7 +27,7 @@ install: $(STAMP) $(CATALOGUES)
 ## tests/test_i18n.py fails while any is missing or untranslated.
 POT := $(VENV)/messages.pot
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".* _* node_modules" \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".* __pycache__ node_modules" \
 		--project=kb --version=main --add-location=file --sort-output --no-wrap -o $(POT) .
 	$(BIN)/pybabel update -i $(POT) -d kb/translations --no-fuzzy-matching \
 		--ignore-obsolete --ignore-pot-creation-date --no-wrap

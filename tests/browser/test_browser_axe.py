@@ -23,7 +23,9 @@ pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 AXE_URL = "/__test__/axe.min.js"  # answered by the test's route, never by the app
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-BLOCKING = {"serious", "critical"}
+TAGS += [t for t in os.environ.get("KB_AXE_TAGS", "").split(",") if t]  # e.g. best-practice
+# KB_AXE_IMPACTS=minor,moderate,serious,critical shows the lesser findings too (to fix them).
+BLOCKING = set(os.environ.get("KB_AXE_IMPACTS", "serious,critical").split(","))
 WIDTHS = {"desktop": (1280, 900), "phone": (375, 740)}
 # The outermost elements that stick out past the right edge, as short CSS paths.
 REFLOW_CULPRITS = """width => {

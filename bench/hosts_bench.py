@@ -42,6 +42,7 @@ PG_HOST, PG_PORT, PG_USER = "127.0.0.1", "5432", "root"
 EDITOR = "editor@bench.example"
 WRITER_LOCK = 0x6B62_5345  # kb.search.postgres_backend.LOCK_KEY (pg_locks.objid)
 STALL_MS = 2000  # "no multi-second stall": no request during the reindex takes this long
+CAPTURE = ["--capture-output"]  # kb's log lines (e.g. "search index busy") in the error log
 VISIBLE_MS = 1500  # README: "a publish on one host is found on the others within about a second"
 log = sb.log
 
@@ -423,9 +424,9 @@ def run_backend(backend: str, url: str, secret: str, token: str, args, tmp: Path
         if backend == "whoosh":  # one index per host: B starts from a copy of A's folder
             shutil.copytree(tmp / backend / "A" / "search", tmp / backend / "B" / "search", True)
         log(f"  built in {res['build_a']:.1f} s")
-        a = sb.Server(f"{backend}-A", "wsgi:app", env_a, tmp / backend / "A")
+        a = sb.Server(f"{backend}-A", "wsgi:app", env_a, tmp / backend / "A", CAPTURE)
         servers.append(a)
-        b = sb.Server(f"{backend}-B", "wsgi:app", env_b, tmp / backend / "B")
+        b = sb.Server(f"{backend}-B", "wsgi:app", env_b, tmp / backend / "B", CAPTURE)
         servers.append(b)
         for srv in (a, b):
             srv.wait_ready("/api/v1/search?q=storing")

@@ -185,9 +185,13 @@
       }
       var number = el("span", "kbs-no", self.t.step + " " + n);
       head.insertBefore(number, head.firstChild);
+      if (!head.id) head.id = "kbs-" + self.uid + "-kop-" + n;
+      // Moving with j/k focuses the step: it is named by its heading ("Stap 2 Reset").
+      section.setAttribute("aria-labelledby", head.id);
       var copy = el("button", "kbs-ui kbs-copy", self.t.copyStep);
       copy.type = "button";
       copy.dataset.kbsCopy = "step";
+      copy.setAttribute("aria-describedby", head.id); // which step's text it copies
       var top = el("div", "kbs-head");
       section.insertBefore(top, head);
       top.appendChild(head);

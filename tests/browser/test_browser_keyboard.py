@@ -136,8 +136,11 @@ def test_an_agent_finds_fills_and_copies_a_script_without_the_mouse(
     page.keyboard.press("x")
     expect(pane.get_by_label("Naam gevraagd")).to_be_checked()
     page.keyboard.press("j")
-    step = pane.locator("#stap-2")
+    step = pane.get_by_role("region", name="Stap 2 Reset")  # named for a screen reader
     expect(step).to_be_focused()
+    expect(step.get_by_role("button", name="Kopieer tekst")).to_have_accessible_description(
+        "Stap 2 Reset"
+    )
     tab_to(page, step.get_by_role("button", name="Kopieer tekst"))
     assert copy_with("Enter") == f"Houd de resetknop tien seconden ingedrukt, {NAME}."
 

@@ -86,6 +86,33 @@ def _trusted_hosts(value: str | None) -> list[str] | None:
     return hosts or None
 
 
+CONTACT_SETTINGS = (
+    "KB_CONTACT_PHONE",
+    "KB_CONTACT_PHONE_HOURS",
+    "KB_CONTACT_OUTAGE_PHONE",
+    "KB_CONTACT_OUTAGE_HOURS",
+    "KB_CONTACT_CHAT_URL",
+    "KB_CONTACT_CHAT_HOURS",
+    "KB_CONTACT_EMAIL",
+    "KB_CONTACT_FORM_URL",
+    "KB_CONTACT_FORM_HOURS",
+    "KB_CONTACT_PAGE_URL",
+)
+
+
+def _days(raw: str | None) -> float:
+    """KB_SEARCH_LOG_DAYS: a positive number of days (default 7)."""
+    if raw is None or not raw.strip():
+        return 7.0
+    try:
+        days = float(raw)
+    except ValueError:
+        days = -1.0
+    if not days > 0:
+        raise ConfigError(f"KB_SEARCH_LOG_DAYS must be a positive number of days, not {raw!r}")
+    return days
+
+
 def configure(app: Flask, overrides: Mapping | None = None) -> None:
     """Fill app.config from the documented environment variables, then apply overrides."""
     overrides = dict(overrides or {})
@@ -146,7 +173,12 @@ def configure(app: Flask, overrides: Mapping | None = None) -> None:
         # A missing index with more documents than this is rebuilt in the background
         # (searches answer 503 meanwhile) rather than within a web request.
         KB_SEARCH_REBUILD_INLINE_MAX=2000,
+        # Change-log rows older than this are pruned; a host whose index is older rebuilds.
+        KB_SEARCH_LOG_DAYS=_days(env.get("KB_SEARCH_LOG_DAYS")),
     )
+    # Customer contact channels (kb.documents.contact): unset keeps the built-in default,
+    # an empty value hides the channel.
+    app.config.update({key: env[key] for key in CONTACT_SETTINGS if key in env})
     app.config.update(overrides)
     if "SQLALCHEMY_DATABASE_URI" in overrides:
         app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(overrides["SQLALCHEMY_DATABASE_URI"])

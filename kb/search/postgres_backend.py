@@ -219,13 +219,22 @@ class PostgresBackend:
             ],
         )
         counts = Counter((d.level, w) for d in docs for w in d.words if len(w) <= 80)
-        db.session.execute(
+        if not counts:
+            return
+        keys = sorted(counts)  # one order for every writer: no deadlocks between upserts
+        db.session.execute(  # one statement, not one per word: the writer lock is short
             text(
-                "INSERT INTO search_words (level, word, doc_count) VALUES (:level, :word, :n) "
+                "INSERT INTO search_words (level, word, doc_count) "
+                "SELECT * FROM unnest(CAST(:levels AS text[]), CAST(:words AS text[]), "
+                "CAST(:ns AS integer[])) "
                 "ON CONFLICT (level, word) DO UPDATE "
                 "SET doc_count = search_words.doc_count + EXCLUDED.doc_count"
             ),
-            [{"level": lv, "word": w, "n": n} for (lv, w), n in counts.items()],
+            {
+                "levels": [k[0] for k in keys],
+                "words": [k[1] for k in keys],
+                "ns": [counts[k] for k in keys],
+            },
         )
 
     def rebuild_lock(self) -> AbstractContextManager[None]:

@@ -28,6 +28,7 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 BENCH = Path(__file__).resolve().parent
@@ -190,7 +191,7 @@ def visibility(a: sb.Server, b: sb.Server, token: str, args, rng: random.Random)
     pids_a, published_by = access_pids(a)
     pids_b, _ = access_pids(b)
     workers_b = set(b.workers())
-    out: dict[str, list] = {
+    out: dict[str, Any] = {
         k: [] for k in ("b_first", "b_sent", "b_all", "a_other", "a_sent", "publish_ms", "poll")
     }
     regressions = 0

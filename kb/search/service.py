@@ -39,6 +39,8 @@ CATCH_UP_EVERY = 1.0  # seconds between outbox checks per process
 SYNC_BATCH = 200  # outbox rows per writer lock; a batch is also the unit of the time budget
 SYNC_BUDGET = 5.0  # seconds of index updates after one save, or in one search's catch-up
 CATCH_UP_LOCK_WAIT = 0.5  # a search does not wait longer for a writer busy elsewhere
+CATCH_UP_BUDGET = 0.5  # seconds of other hosts' changes one search applies at most
+CATCH_UP_BATCH = 20  # documents per batch when a search catches up
 
 # Compounds in a document are split with the words of the documents its readers may read
 # (its own level and the narrower ones): a public document's index terms must not depend on
@@ -249,7 +251,9 @@ def _savepoint() -> AbstractContextManager:
     return nullcontext()
 
 
-def sync_quietly(budget: float | None = None, lock_timeout: float | None = None) -> None:
+def sync_quietly(
+    budget: float | None = None, lock_timeout: float | None = None, batch: int = SYNC_BATCH
+) -> None:
     """After-commit hook: a failed or slow index update must not fail the user's save.
 
     Spends at most ``budget`` seconds (default KB_SEARCH_SYNC_BUDGET); what is left stays
@@ -260,7 +264,7 @@ def sync_quietly(budget: float | None = None, lock_timeout: float | None = None)
     if lock_timeout is None:  # nor does it wait longer than that for another writer
         lock_timeout = min(current_app.config.get("KB_SEARCH_LOCK_TIMEOUT", 10.0), budget)
     try:
-        sync(budget=budget, lock_timeout=lock_timeout)
+        sync(batch=batch, budget=budget, lock_timeout=lock_timeout)
     except LockTimeout as exc:  # another process is writing; it or the next search catches up
         db.session.rollback()
         log.warning("search index busy, update left for later: %s", exc)
@@ -287,7 +291,12 @@ def catch_up() -> None:
     state.last_catch_up = now
     if cursors.has_changes(cursor):
         timeout = current_app.config.get("KB_SEARCH_LOCK_TIMEOUT", 10.0)
-        sync_quietly(lock_timeout=min(timeout, CATCH_UP_LOCK_WAIT))
+        # A search does a small share of the work, in small batches; the next ones go on.
+        sync_quietly(
+            budget=CATCH_UP_BUDGET,
+            lock_timeout=min(timeout, CATCH_UP_LOCK_WAIT),
+            batch=CATCH_UP_BATCH,
+        )
 
 
 def _all_index_docs(progress: Callable[[], None] | None) -> Iterator[IndexDoc]:

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -141,9 +142,10 @@ def sync(
 ) -> int:
     """Apply the change log to this host's index; returns the number of documents updated.
 
-    Each batch reads the index's cursor, the changes after it and the documents while
-    holding the writer lock, and stores the advanced cursor with the index change, so a
-    later batch always sees later database state. With a ``budget`` (seconds), no new batch
+    Each batch reads the index's cursor, the changes after it and the documents, and
+    applies them with the advanced cursor under the writer lock if the cursor is still the
+    same there (else reads them again under the lock), so an index never goes back to older
+    database state. With a ``budget`` (seconds), no new batch
     starts once it is spent: the rest is left to the next catch-up. A missing or unusable
     index is rebuilt (in the background when big). Raises LockTimeout when another process
     holds the writer lock longer than ``lock_timeout`` (default KB_SEARCH_LOCK_TIMEOUT),
@@ -156,8 +158,20 @@ def sync(
     done = 0
     try:
         while deadline is None or time.monotonic() < deadline or not done:
+            # Analysis reads the database (PostgreSQL's vocabulary) and takes the time, so it
+            # runs before the writer lock; under the lock the batch is applied only if the
+            # index's cursor did not move meanwhile (any later change to these documents
+            # comes with a log row after it), else it is read again under the lock.
+            prepared = _prepare(engine, index_cursor(engine), batch)
+            db.session.commit()  # end the reading transaction: the lock sees fresh state
+            if prepared is None:
+                break
             with engine.lock(lock_timeout):
-                count = _sync_batch(engine, batch)
+                cursors.prune(engine_state().last_prune)
+                current = index_cursor(engine)
+                if current != prepared.cursor:
+                    prepared = _prepare(engine, current, batch)
+                count = _apply_prepared(engine, prepared) if prepared else None
                 db.session.commit()
             if count is None:
                 break
@@ -174,9 +188,17 @@ def index_cursor(engine: SearchBackend | None = None) -> cursors.Cursor:
     return cursors.usable((engine or backend()).cursor())
 
 
-def _sync_batch(engine: SearchBackend, batch: int) -> int | None:
-    cursor = index_cursor(engine)
-    cursors.prune(engine_state().last_prune)
+@dataclass
+class _Batch:
+    """Up to a batch of change-log rows after ``cursor``, analysed and ready to apply."""
+
+    cursor: cursors.Cursor
+    rows: list[tuple[int, int]]  # (log row id, document id)
+    upserts: list[IndexDoc]
+    deletes: list[int]
+
+
+def _prepare(engine: SearchBackend, cursor: cursors.Cursor, batch: int) -> _Batch | None:
     rows = cursors.changes(cursor, batch)
     if not rows:
         return None
@@ -201,7 +223,13 @@ def _sync_batch(engine: SearchBackend, batch: int) -> int | None:
     )
     upserts = [d for d in analysed if d]
     deletes = sorted(ids - {d.id for d in upserts})
-    advanced = cursors.advance(cursor, [row_id for row_id, _ in rows])
+    return _Batch(cursor, rows, upserts, deletes)
+
+
+def _apply_prepared(engine: SearchBackend, prepared: _Batch) -> int:
+    """Under the writer lock: the batch's documents and the advanced cursor, together."""
+    advanced = cursors.advance(prepared.cursor, [row_id for row_id, _ in prepared.rows])
+    upserts, deletes = prepared.upserts, prepared.deletes
     try:
         with _savepoint():
             engine.apply(upserts, deletes, advanced)
@@ -210,7 +238,7 @@ def _sync_batch(engine: SearchBackend, batch: int) -> int | None:
     except Exception:
         log.exception("search index refused a batch; applying its documents one at a time")
         _apply_one_by_one(engine, upserts, deletes, advanced)
-    return len(ids)
+    return len({document_id for _, document_id in prepared.rows})
 
 
 def _analysed(

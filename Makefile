@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run serve test lint fuzz clean translations
+.PHONY: install run serve test lint fuzz clean translations screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,16 @@ run: install
 	$(BIN)/kb demo
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
 
+## axe-core for the accessibility tests (package.json; needs npm). `touch`: make sees it newer
+## than the lock file, so `npm ci` runs again only when package*.json change.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 ## Install and run the whole test suite (TEST_WORKERS processes; a test file stays in one)
 TEST_WORKERS ?= 2
-test: install
+test: install $(AXE)
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=25
 
 ## Fuzz the API from its own OpenAPI document (schemathesis): FUZZ_EXAMPLES valid and invalid
@@ -56,5 +63,9 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+## Screenshots of the main pages at desktop and phone width into docs/screenshots/ (Chromium)
+screenshots: install
+	$(BIN)/python docs/screenshots.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules

@@ -38,9 +38,6 @@ def create_app(overrides: Mapping | None = None) -> Flask:
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
     }
     extensions.init_app(app)
-    # Where Flask-Migrate (db upgrade, /readyz) reads the migrations, in a wheel as well.
-    migrations = app.extensions["migrate"]
-    migrations.directory = migrations.migrate.directory = str(MIGRATIONS)
     ops.init_app(app)
     web.register_blueprints(app)
     errors.register(app)

@@ -96,10 +96,11 @@ def _vary_on_language(response):
 
 
 def init_app(app: Flask) -> None:
-    from kb import ROOT
+    from kb import MIGRATIONS, PACKAGE
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    # Beside the kb package in a checkout, inside it in a wheel (kb.MIGRATIONS).
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -108,6 +109,6 @@ def init_app(app: Flask) -> None:
     babel.init_app(
         app,
         locale_selector=_select_locale,
-        default_translation_directories=str(ROOT / "kb" / "translations"),
+        default_translation_directories=str(PACKAGE / "translations"),
     )
     app.after_request(_vary_on_language)

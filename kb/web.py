@@ -66,10 +66,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_filters(app: Flask) -> None:
-    from flask_babel import format_datetime
-
     from kb.documents import forms
     from kb.documents.policy import Action, allowed
+    from kb.i18n import FILTERS
 
     labels = {
         "kind": forms.KIND_LABELS,
@@ -92,9 +91,7 @@ def register_filters(app: Flask) -> None:
             "uses_console": allowed(current_user, Action.USE_CONSOLE),
         }
 
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
-        format_datetime(value, fmt) if value else ""
-    )
+    app.jinja_env.filters.update(FILTERS)  # datetime, date, day_month, ago: localised
 
     app.before_request(refuse_bad_input)
     app.after_request(cache_headers)

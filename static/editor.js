@@ -200,7 +200,7 @@
     var text = box.dataset.text.replace(
       "{when}",
       when.toLocaleDateString("nl-NL") + " " +
-        when.toLocaleTimeString("nl-NL", { hour: "2-digit", minute: "2-digit" })
+        when.toLocaleTimeString(document.documentElement.lang || "nl", { hour: "2-digit", minute: "2-digit" })
     );
     if (String(draft.base) !== String(form.dataset.current)) {
       text += " " + box.dataset.older
@@ -296,7 +296,7 @@
       .replace(
         "{when}",
         when.toLocaleDateString("nl-NL") + " " +
-          when.toLocaleTimeString("nl-NL", { hour: "2-digit", minute: "2-digit" })
+          when.toLocaleTimeString(document.documentElement.lang || "nl", { hour: "2-digit", minute: "2-digit" })
       );
     box.hidden = false;
     document.getElementById("draft-restore").addEventListener("click", function () {

@@ -44,7 +44,7 @@
           }
         })
         .catch(function () {
-          errorBox.textContent = "Voorbeeld niet beschikbaar.";
+          errorBox.textContent = errorBox.dataset.unavailable || "Voorbeeld niet beschikbaar.";
           errorBox.hidden = false;
         });
     }

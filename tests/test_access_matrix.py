@@ -85,6 +85,8 @@ ROUTES: dict[str, Rule] = {
     "auth.logout": PUBLIC,
     "auth.accept_invite": INVITE,
     "auth.account": staff("agent"),
+    "auth.set_language": staff("agent"),
+    "auth.switch_language": PUBLIC,  # the footer's switch: anyone, back to the page
     "auth.change_password": staff("agent"),
     "auth.create_token": staff("agent"),
     "auth.revoke_token": OWN_TOKEN,
@@ -295,6 +297,8 @@ BODIES = {
 # Valid form fields for web posts that take more than the CSRF token.
 FORMS = {
     "inbox.close": {"reason": "Staat al in revisie 2."},
+    "auth.set_language": {"language": "en"},
+    "auth.switch_language": {"language": "en"},
     "dashboard.synonym": {"q": "modem", "document": "wachtwoord-wijzigen"},
     "dashboard.request_from_search": {"title": "Modem resetten", "q": "modem resetten"},
 }

@@ -19,7 +19,14 @@ login_manager.anonymous_user = Anonymous
 # Per address, across workers when KB_REDIS_URL is set; the per-account lock is in signin.
 LOGIN_LIMIT = "10 per minute; 50 per hour"
 # Pages a user with a one-time password may still open before choosing his own.
-OPEN_WITH_ONE_TIME_PASSWORD = ("auth.account", "auth.change_password", "auth.logout", "static")
+OPEN_WITH_ONE_TIME_PASSWORD = (
+    "auth.account",
+    "auth.change_password",
+    "auth.logout",
+    "auth.set_language",
+    "auth.switch_language",
+    "static",
+)
 
 
 @login_manager.user_loader

@@ -8,10 +8,11 @@ label, so a week or a query never becomes markup.
 import math
 from dataclasses import dataclass, field
 
-from flask_babel import format_date, format_percent
+from flask_babel import format_percent
 from flask_babel import gettext as _
 
 from kb.dashboard.schemas import Week
+from kb.i18n import day_month
 
 WIDTH, HEIGHT = 440, 220  # drawn at about this size, so the 13-unit labels stay legible
 LEFT, RIGHT, TOP, BOTTOM = 40, 8, 12, 26
@@ -71,7 +72,7 @@ def _y(value: float, top: float) -> float:
 
 
 def _week_label(week: Week) -> str:
-    return format_date(week.start, "d MMM")
+    return day_month(week.start)
 
 
 def _percent(value: float | None) -> str:

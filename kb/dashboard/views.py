@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_date, format_percent, format_timedelta
+from flask_babel import format_percent, format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,6 +17,7 @@ from kb.db import utcnow
 from kb.documents.policy import load_for
 from kb.documents.schemas import parse
 from kb.errors import Invalid
+from kb.i18n import date_label as localised_date
 from kb.search import searching
 from kb.tickets import article_requests as requests
 from kb.tickets.schemas import RequestCreate
@@ -56,7 +57,7 @@ def formatting() -> dict[str, Any]:
 
 @bp.app_template_filter("date_label")
 def date_label(value: date) -> str:
-    return format_date(value, "d MMM yyyy")
+    return localised_date(value)
 
 
 @bp.route("/dashboard")

@@ -3,10 +3,10 @@
 from datetime import date
 
 from flask import render_template, request
-from flask_babel import format_date
 from flask_login import current_user
 
 from kb.documents import listing
+from kb.i18n import date_label
 
 PER_PAGE = 25
 
@@ -26,5 +26,5 @@ def index():
         sorts=listing.SORTS,
         mine=listing.MINE,
         today=date.today(),
-        short_date=lambda d: format_date(d, "d MMM yyyy"),
+        short_date=lambda d: date_label(d),
     )

@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -27,6 +26,7 @@ from kb.feedback import inbox as queries
 from kb.feedback import service
 from kb.feedback.inbox_forms import CloseForm, EditorialForm
 from kb.feedback.schemas import CloseInput
+from kb.i18n import date_label
 
 bp = Blueprint("inbox", __name__)
 
@@ -51,7 +51,7 @@ def _back(default: str) -> str:
 
 @bp.app_template_filter("day")
 def day_label(value: date | None) -> str:
-    return format_date(value, "d MMMM yyyy") if value else ""
+    return date_label(value, "long")
 
 
 def _owner_choices(doc: Document) -> list[tuple[str, str]]:

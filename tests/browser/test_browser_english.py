@@ -1,0 +1,99 @@
+"""The journeys in English: a browser that asks for English gets the whole interface in it,
+while the content stays in the language it was written in."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import NAVIGATION_TIMEOUT_MS, TIMEOUT_MS
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 375, "height": 740}
+
+
+@pytest.fixture
+def english(browser, live_server):
+    """A new English-speaking person (their own cookies), optionally on a phone."""
+    contexts = []
+
+    def make(viewport=None):
+        context = browser.new_context(
+            base_url=live_server,
+            locale="en-GB",
+            extra_http_headers={"Accept-Language": "en-GB,en;q=0.9"},
+            viewport=viewport or {"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page, user):
+    page.goto("/inloggen")
+    page.locator("input[name=email]").fill(user.email)
+    page.locator("input[name=password]").fill(user.password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_a_customer_on_a_phone_searches_reads_and_votes_in_english(english, make_document):
+    slug = make_document(
+        "Wachtwoord vergeten",
+        "Vraag een nieuw wachtwoord aan via **Mijn Polderlink**.",
+        category="account",
+    )
+    page = english(PHONE)
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", re.compile(r"^en"))
+    expect(page.get_by_role("heading", name="How can we help you?")).to_be_visible()
+    box = page.locator("main input[name=q]")
+    box.fill("wachtwoord")
+    box.press("Enter")
+    expect(page.locator("#result-count")).to_have_text("1 result for “wachtwoord”")
+    page.get_by_role("link", name="Wachtwoord vergeten").click()
+    expect(page).to_have_url(re.compile(rf"/artikel/{slug}$"))
+    # The article stays Dutch: content is never translated.
+    expect(page.locator("article")).to_contain_text("Vraag een nieuw wachtwoord aan")
+    helpful = page.locator("#nuttig")
+    expect(helpful).to_contain_text("Was this helpful?")
+    helpful.get_by_role("button", name="Yes", exact=True).click()
+    expect(helpful).to_contain_text("Thank you for your feedback!")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]
+    missing = page.goto("/artikel/bestaat-niet")
+    assert missing is not None and missing.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+
+
+def test_an_admin_changes_a_role_in_english(english, make_person):
+    admin = make_person("admin", "Ada Beheer")
+    make_person("agent", "Nina Nieuw", email="nina.nieuw@example.test")
+    page = english()
+    sign_in(page, admin)
+    page.locator("header").get_by_role("link", name="Users").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Users")
+    row = page.locator("tr[data-email='nina.nieuw@example.test']")
+    role = row.get_by_label("Role of nina.nieuw@example.test")
+    expect(role).to_have_value("agent")
+    role.select_option(label="Editor")
+    row.get_by_role("button", name="Change role").click()
+    expect(
+        page.get_by_text(re.compile(r"nina\.nieuw@example\.test is now editor\.", re.I))
+    ).to_be_visible()
+    expect(row.get_by_label("Role of nina.nieuw@example.test")).to_have_value("editor")
+
+
+def test_the_footer_switch_turns_a_dutch_page_english_and_back(page):
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Hoe kunnen we u helpen?")).to_be_visible()
+    footer = page.locator("footer")
+    footer.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name="How can we help you?")).to_be_visible()
+    footer.get_by_role("button", name="Nederlands").click()
+    expect(page.get_by_role("heading", name="Hoe kunnen we u helpen?")).to_be_visible()

@@ -97,3 +97,32 @@ def test_the_footer_switch_turns_a_dutch_page_english_and_back(page):
     expect(page.get_by_role("heading", name="How can we help you?")).to_be_visible()
     footer.get_by_role("button", name="Nederlands").click()
     expect(page.get_by_role("heading", name="Hoe kunnen we u helpen?")).to_be_visible()
+
+
+def test_an_agent_finds_a_script_with_the_keyboard_in_english(english, make_document, make_person):
+    make_document(
+        "Opzeggen aan de telefoon",
+        "## Bevestig\n\n> Ik heb uw opzegging genoteerd.",
+        kind="script",
+        audience="internal",
+        channel="phone",
+        category="gesprekken",
+    )
+    make_document("Contract opzeggen", "Opzeggen kan met een maand opzegtermijn.")
+    page = english()
+    sign_in(page, make_person("agent", "Fatima Agent"))
+    expect(page).to_have_url(re.compile(r"/console$"))
+    page.keyboard.press("/")
+    search = page.locator("input[name=q]")
+    expect(search).to_be_focused()
+    search.press_sequentially("opzeg", delay=30)
+    results = page.locator("#console-results li[role=option]")
+    expect(results).to_have_count(2)
+    expect(results.nth(0).locator(".badge").first).to_have_text(re.compile("script|internal"))
+    expect(results.locator(".badge", has_text="public")).to_have_count(1)
+    search.press("Enter")
+    doc = page.locator("#console-doc")
+    expect(doc.get_by_role("heading", level=1)).to_contain_text("Opzeggen aan de telefoon")
+    page.keyboard.press("Escape")
+    expect(doc).to_be_hidden()
+    expect(search).to_be_focused()

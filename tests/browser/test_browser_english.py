@@ -126,3 +126,38 @@ def test_an_agent_finds_a_script_with_the_keyboard_in_english(english, make_docu
     page.keyboard.press("Escape")
     expect(doc).to_be_hidden()
     expect(search).to_be_focused()
+
+
+def test_two_editors_meet_a_conflict_merge_and_publish_in_english(
+    english, make_document, make_person
+):
+    base = "# Modem resetten\n\nZet de modem uit.\nWacht tien seconden.\nZet de modem weer aan."
+    heading = base.replace("# Modem resetten", "# De modem opnieuw opstarten")
+    paragraph = base + "\n\nBrandt het lampje rood? Bel de storingslijn."
+    slug = make_document("Modem resetten", base, category="internet")
+    anna, bram = english(), english()
+    sign_in(anna, make_person("editor", "Anna de Vries"))
+    sign_in(bram, make_person("editor", "Bram Jansen"))
+    for page in (anna, bram):
+        page.goto(f"/artikel/{slug}/bewerken")
+        expect(page.get_by_text("You are editing revision 1.")).to_be_visible()
+
+    def save(page, body, message):
+        page.locator("textarea[name=body]").fill(body)
+        page.get_by_label("What has changed?").fill(message)
+        page.get_by_role("button", name="Save", exact=True).click()
+
+    save(anna, heading, "Clearer heading")
+    expect(anna.get_by_text("Saved as revision 2.")).to_be_visible()
+    save(bram, paragraph, "Red light")
+    expect(bram.get_by_role("heading", level=1)).to_have_text(
+        "Someone else has changed this document in the meantime"
+    )
+    expect(bram.locator("#merge-status")).to_contain_text("do not overlap")
+    bram.get_by_role("button", name="Save merged").click()
+    expect(bram.get_by_text("Saved as revision 3.")).to_be_visible()
+    article = bram.locator("article")
+    expect(article).to_contain_text("De modem opnieuw opstarten")  # Anna's change stays
+    expect(article).to_contain_text("Bel de storingslijn.")  # and Bram's is there
+    bram.locator(".editor-bar").get_by_role("button", name="Publish", exact=True).click()
+    expect(bram.get_by_text("Revision 3 has been published.")).to_be_visible()

@@ -195,6 +195,38 @@ def app(backend, tmp_path, request):
 
 
 @pytest.fixture
+def sibling_app(app):
+    """Make another app on this test's database and search backend, as a second host or a
+    differently configured server would be: ``sibling_app(KB_DATA_DIR=..., ...)``. Each is
+    closed after the test."""
+    made = []
+
+    def make(**overrides):
+        other = create_app(
+            {
+                "TESTING": True,
+                "SERVER_NAME": None,
+                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                "KB_SEARCH_BACKEND": app.config["KB_SEARCH_BACKEND"],
+                "KB_SYNONYMS_FILE": app.config["KB_SYNONYMS_FILE"],
+                **overrides,
+            }
+        )
+        other.test_client_class = CSRFClient
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        search = other.extensions.get("kb_search")
+        if search is not None:
+            search.close()
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app) -> CSRFClient:
     return app.test_client()
 

@@ -5,7 +5,6 @@ import pytest
 
 from kb import create_app
 from kb.config import ConfigError
-from kb.extensions import db
 
 pytestmark = pytest.mark.search
 
@@ -35,25 +34,12 @@ def test_a_forged_host_never_reaches_other_clients(client, make_document):
 
 
 @pytest.fixture
-def guarded(app):
+def guarded(app, sibling_app):
     """The same database and index, served with KB_TRUSTED_HOSTS set."""
-    guarded = create_app(
-        {
-            "TESTING": True,
-            "SERVER_NAME": None,
-            "KB_DATA_DIR": app.config["KB_DATA_DIR"],
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "KB_SEARCH_BACKEND": app.config["KB_SEARCH_BACKEND"],
-            "KB_TRUSTED_HOSTS": "kb.example, .polderlink.example",
-        }
+    return sibling_app(
+        KB_DATA_DIR=app.config["KB_DATA_DIR"],
+        KB_TRUSTED_HOSTS="kb.example, .polderlink.example",
     )
-    yield guarded
-    engine = guarded.extensions.get("kb_search")
-    if engine is not None:
-        engine.close()
-    with guarded.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_trusted_hosts_refuse_every_other_host(guarded, make_document):

@@ -12,14 +12,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from kb import create_app
 from kb.db import utcnow
 from kb.documents.models import Document
 from kb.extensions import db
 from kb.search import cursor as cursors
 from kb.search import service as search
 from kb.search.models import SearchOutbox
-from tests.helpers import CSRFClient
 
 pytestmark = pytest.mark.search
 
@@ -31,27 +29,9 @@ def app(app):
 
 
 @pytest.fixture
-def host_b(app, tmp_path):
+def host_b(app, tmp_path, sibling_app):
     """A second app on host A's database, with its own data folder."""
-    other = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "KB_DATA_DIR": str(tmp_path / "host-b"),
-            "KB_SEARCH_BACKEND": app.config["KB_SEARCH_BACKEND"],
-            "KB_SYNONYMS_FILE": app.config["KB_SYNONYMS_FILE"],
-            "KB_SEARCH_CATCH_UP_SECONDS": 0,
-            "SERVER_NAME": None,
-        }
-    )
-    other.test_client_class = CSRFClient
-    yield other
-    engine = other.extensions.get("kb_search")
-    if engine is not None:
-        engine.close()
-    with other.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return sibling_app(KB_DATA_DIR=str(tmp_path / "host-b"), KB_SEARCH_CATCH_UP_SECONDS=0)
 
 
 def found(client, q, headers=None):
@@ -212,7 +192,7 @@ def test_a_host_that_missed_pruned_changes_rebuilds(app, host_b, make_document, 
 
 
 def test_switching_backends_without_a_reindex_rebuilds_instead_of_finding_nothing(
-    app, backend, make_document, tmp_path
+    app, backend, make_document, tmp_path, sibling_app
 ):
     """An installation that searched with Whoosh on PostgreSQL switches to the PostgreSQL
     backend and forgets `kb search reindex`: searches still find, `search check` says why."""
@@ -220,23 +200,9 @@ def test_switching_backends_without_a_reindex_rebuilds_instead_of_finding_nothin
         pytest.skip("switching to the PostgreSQL backend needs PostgreSQL")
     slug = make_document("Zilverreiger", "Witte reiger.")
     assert found(app.test_client(), "zilverreiger") == [slug]
-    switched = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "KB_DATA_DIR": str(tmp_path / "switched"),
-            "KB_SEARCH_BACKEND": "postgres",
-            "KB_SYNONYMS_FILE": app.config["KB_SYNONYMS_FILE"],
-            "SERVER_NAME": None,
-        }
-    )
-    try:
-        with switched.app_context():
-            assert "never built" in search.check()[0]
-        assert found(switched.test_client(), "zilverreiger") == [slug]
-        with switched.app_context():
-            assert search.check() == []
-    finally:
-        with switched.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    switched = sibling_app(KB_DATA_DIR=str(tmp_path / "switched"), KB_SEARCH_BACKEND="postgres")
+    with switched.app_context():
+        assert "never built" in search.check()[0]
+    assert found(switched.test_client(), "zilverreiger") == [slug]
+    with switched.app_context():
+        assert search.check() == []

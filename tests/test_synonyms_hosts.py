@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from kb import create_app
 from kb.audit.models import AuditEvent
 from kb.extensions import db
 from kb.search import synonyms as shared
@@ -22,29 +21,13 @@ WAIT = 60.0  # an upper bound on a busy machine, never a measured time
 
 
 @pytest.fixture
-def host_b(app, tmp_path):
+def host_b(app, tmp_path, sibling_app):
     """A second host: the same database, its own data folder, search index and synonym file."""
     folder = tmp_path / "host-b"
     folder.mkdir()
     own_file = folder / "synoniemen.txt"
     own_file.write_text("# alleen op host B\nmodem, router\n", encoding="utf-8")
-    other = create_app(
-        {
-            "TESTING": True,
-            "SERVER_NAME": None,
-            "KB_DATA_DIR": str(folder / "data"),
-            "KB_SYNONYMS_FILE": str(own_file),
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "KB_SEARCH_BACKEND": app.config["KB_SEARCH_BACKEND"],
-        }
-    )
-    yield other
-    search = other.extensions.get("kb_search")
-    if search is not None:
-        search.close()
-    with other.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return sibling_app(KB_DATA_DIR=str(folder / "data"), KB_SYNONYMS_FILE=str(own_file))
 
 
 def found(client, q: str) -> list[str]:

@@ -5,12 +5,14 @@ import subprocess
 import sys
 
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 
+from kb import MIGRATIONS
 from kb.cli import main
 from tests.helpers import drop_pg_schema, pg_url_for_schema, reset_pg_schema
 
-HEAD = "80022d3f314b"  # the newest migration
+HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head()  # the newest migration
 UNREACHABLE = "postgresql+psycopg://kb:hunter2secret@127.0.0.1:1/kb"
 
 

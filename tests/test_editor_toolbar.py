@@ -25,7 +25,7 @@ def test_editor_page_has_a_labelled_toolbar_hidden_until_its_script_runs(
         toolbar = re.search(r'<div class="md-toolbar"[^>]*>', page).group(0)
         assert 'role="toolbar"' in toolbar and " hidden" in toolbar
         assert 'aria-label="Opmaak"' in toolbar and 'aria-controls="body"' in toolbar
-        assert 'src="/static/toolbar.js"' in page
+        assert 'src="/static/toolbar.js?v=' in page
         # Every button has a Dutch name (its text or aria-label) and no script of its own.
         buttons = re.findall(r'<button type="button" data-md="(\w+)"([^>]*)>(.*?)</button>', page)
         names = {}

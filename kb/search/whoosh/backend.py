@@ -47,7 +47,10 @@ from kb.search.whoosh.schema import (
     stored_hit,
     text_analyzer,
 )
+from kb.search.whoosh.segment_names import install as _segment_names_from_the_os
 from kb.search.whoosh.vocabulary import ReaderVocabulary, corrections
+
+_segment_names_from_the_os()
 
 # A rebuild of at least this many documents writes two segments in two processes
 # (parallel.ParallelWriter): writing postings is most of a rebuild's time.

@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 import search_bench as sb  # noqa: E402
 from corpus import QUERIES, Corpus  # noqa: E402
+from prepare import load_corpus  # noqa: E402
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", "5432", "root"
 EDITOR = "editor@bench.example"
@@ -77,13 +78,12 @@ def host_env(url: str, data_dir: Path, backend: str, secret: str) -> dict:
 
 
 def load(n: int, url: str, tmp: Path, jobs: int, corpus: Corpus) -> dict:
-    """The bench corpus into PostgreSQL (search_bench.load_corpus reads DATABASE_URL), then
+    """The bench corpus into PostgreSQL (prepare.load_corpus reads DATABASE_URL), then
     the id sequences moved past the explicit ids it inserted."""
     from sqlalchemy import create_engine, text
 
     os.environ.update(DATABASE_URL=url, KB_SEARCH_BACKEND="whoosh")
-    sb._CORPUS = corpus
-    info = sb.load_corpus(n, tmp / "loader", tmp / "fts.sqlite", jobs)
+    info = load_corpus(n, tmp / "loader", tmp / "fts.sqlite", jobs, corpus)
     engine = create_engine(url)
     with engine.begin() as conn:
         for table in ("documents", "revisions"):

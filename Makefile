@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run serve test lint fuzz clean translations screenshots
+.PHONY: install run serve test lint fuzz clean translations screenshots bench bench-quick bench-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,28 @@ lint: install
 ## Screenshots of the main pages at desktop and phone width into docs/screenshots/ (Chromium)
 screenshots: install
 	$(BIN)/python docs/screenshots.py
+
+## Benchmarks (bench/README.md): every part at 1k, 10k and 100k documents (under 25 min on
+## 2 cores) or at 1k and 10k with fewer requests; both write bench/results.md and
+## bench/memory.png. They need wrk (Debian package) and PostgreSQL on 127.0.0.1:5432 (trust).
+BENCH_STAMP := $(VENV)/.bench-$(shell cksum pyproject.toml | cut -d' ' -f1)
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	rm -f $(VENV)/.bench-*
+	touch $@
+
+WRK := $(shell command -v wrk)
+bench-deps: install $(BENCH_STAMP)
+ifeq ($(WRK),)
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk; \
+	else echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 1; fi
+endif
+
+bench: bench-deps
+	$(BIN)/python bench/run.py --sizes 1000,10000,100000 --out bench/results.md
+
+bench-quick: bench-deps
+	$(BIN)/python bench/run.py --sizes 1000,10000 --quick --out bench/results.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache node_modules

@@ -124,7 +124,8 @@ def cell(r: dict | None) -> str:
     mark = {True: " ✅", False: " ❌"}.get(r.get("ok"), "")
     value = r["value"]
     if isinstance(value, float):
-        value = f"{value:.1f}" if abs(value) < 100 else f"{value:.0f}"
+        digits = 2 if abs(value) < 10 else 1 if abs(value) < 100 else 0
+        value = f"{value:.{digits}f}"
     return f"{value}{mark}"
 
 

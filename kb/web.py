@@ -66,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_filters(app: Flask) -> None:
+    from kb import page_cache
     from kb.documents import forms
     from kb.documents.policy import Action, allowed
     from kb.i18n import FILTERS
@@ -94,6 +95,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(FILTERS)  # datetime, date, day_month, ago: localised
 
     app.before_request(refuse_bad_input)
+    page_cache.init_app(app)  # after refuse_bad_input: a refused request never reaches it
     app.after_request(cache_headers)
     login_manager.unauthorized_handler(anonymous_staff_page)
 

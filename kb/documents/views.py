@@ -5,9 +5,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from kb import page_cache
 from kb.documents import reading, related, toc, views_count
 from kb.documents.contact import contact
 from kb.documents.forms import CommentForm, VoteForm
+from kb.documents.models import Status
 from kb.documents.policy import Action, allowed, load_for, sees_drafts
 from kb.documents.schemas import parse
 from kb.documents.service import resolved_html
@@ -53,6 +55,8 @@ def search_page():
         results = search.search(
             current_user, q, filters=filters, page=min(page, 500), include_drafts=drafts
         )
+        if q:
+            page_cache.hit_logs_search(q, results.total)
     slugs = [r.slug for r in results.results] if results else []
     empty = results is not None and results.total == 0
     return render_template(
@@ -131,6 +135,8 @@ def show(slug: str):
     # Counted once the page is rendered: a failed count is logged and the page still served.
     if views_count.counts(request):
         views_count.record(doc)
+    if doc.status == Status.PUBLISHED:
+        page_cache.hit_counts_read(doc.id)
     return page
 
 

@@ -10,9 +10,7 @@ import logging
 from datetime import timedelta
 
 from flask import Request
-from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Date, Integer, bindparam, func, text
 
 from kb.db import utcnow
 from kb.documents.models import Document, DocumentView, Kind, Status
@@ -53,21 +51,28 @@ def counts(request: Request) -> bool:
 
 
 def _upsert(document_id: int):
-    """INSERT .. ON CONFLICT (document_id, day) DO UPDATE SET views = views + 1."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(DocumentView).values(document_id=document_id, day=utcnow().date(), views=1)
-    return stmt.on_conflict_do_update(
-        index_elements=[DocumentView.document_id, DocumentView.day],
-        set_={"views": DocumentView.views + 1},
-    )
+    """INSERT .. ON CONFLICT (document_id, day) DO UPDATE SET views = views + 1.
+
+    Written out: SQLite and PostgreSQL spell it alike, and a text statement skips compiling
+    the dialect's insert construct on every read."""
+    return UPSERT.bindparams(document_id=document_id, day=utcnow().date())
+
+
+UPSERT = text(
+    "INSERT INTO document_views (document_id, day, views) VALUES (:document_id, :day, 1) "
+    "ON CONFLICT (document_id, day) DO UPDATE SET views = document_views.views + 1"
+).bindparams(bindparam("document_id", type_=Integer), bindparam("day", type_=Date))
 
 
 def record(doc: Document) -> None:
     """Count one read of ``doc`` today, if it is published. Commits; never raises."""
-    if doc.status != Status.PUBLISHED:
-        return
-    document_id = doc.id
+    if doc.status == Status.PUBLISHED:
+        record_id(doc.id)
+
+
+def record_id(document_id: int) -> None:
+    """Count one read of the published document ``document_id`` today (a cached page's read,
+    kb.page_cache). Commits; never raises."""
     try:
         db.session.execute(_upsert(document_id))
         db.session.commit()

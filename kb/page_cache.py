@@ -1,0 +1,208 @@
+"""Whole pages for anonymous readers, kept in each worker's memory and keyed on the database's
+generation, so that a change made on any worker or host is seen by the very next request.
+
+Cached: a GET of the help centre's public pages (ENDPOINTS: home, category, article, search
+results) by a visitor who is not signed in (no user in the session, no Authorization header)
+and whose session holds nothing but its CSRF token (no flashes, no votes: those change the
+page), answered 200 with HTML, without a cookie of the view's own and not marked no_store.
+A signed-in user never gets, and never fills, a cached page.
+
+Key: the generation, the interface language (kb.extensions.chosen_language: the kb_lang
+cookie or Accept-Language), the host (the print URL is absolute) and the path with its query
+string. The generation is one small query per request: the newest row of the search change
+log (every document change writes one, in the change's own transaction: kb.search.service.
+enqueue), the newest category setting (descriptions) and search state (synonyms) change. An
+entry also expires after KB_PAGE_CACHE_SECONDS (default 30; 0 turns the cache off): what
+changes without a generation (the "Veelgelezen" read counts, contact hours) is at most that old.
+
+The CSRF token (every page has one, the vote form uses it) is stored as a placeholder and
+filled in per request with the visitor's own token, so a cached form posts like a fresh one.
+A hit still counts the read of an article (kb.documents.views_count) and logs the search
+(kb.search.log), as the view would.
+
+Wiring, in kb.web.register_filters: ``page_cache.init_app(app)``; the views name what a hit
+must still do through ``hit_counts_read`` and ``hit_logs_search``.
+"""
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from flask import Flask, Response, current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import text
+
+from kb.extensions import chosen_language, db
+
+ENDPOINTS = frozenset(
+    {"documents.home", "documents.category", "documents.show", "documents.search_page"}
+)
+DEFAULT_SECONDS = 30.0
+DEFAULT_MEGABYTES = 16  # per worker; the least recently used pages go first
+# What an anonymous visitor's session may hold for a cached page to be right for him (Flask-
+# Login's session protection marks every session without a user "_fresh": False).
+PLAIN_SESSION = frozenset({"csrf_token", "_fresh", "_permanent"})
+GENERATION_SQL = text(
+    "SELECT (SELECT max(id) FROM search_outbox),"
+    " (SELECT max(updated_at) FROM category_settings),"
+    " (SELECT max(updated_at) FROM search_state)"
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    body: bytes  # the CSRF token replaced by the cache's placeholder
+    content_type: str
+    expires: float  # time.monotonic()
+    document_id: int | None = None  # an article read to count on a hit
+    search: tuple[str, int] | None = None  # (query, results) to log on a hit
+
+
+class PageCache:
+    """Pages by key, least recently used first out, within a byte budget; thread-safe."""
+
+    def __init__(self, seconds: float, max_bytes: int) -> None:
+        self.seconds = seconds
+        self.max_bytes = max_bytes
+        # Never in a page: 32 random hex digits between NUL bytes (refused in any request).
+        self.placeholder = f"\x00{secrets.token_hex(16)}\x00".encode()
+        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry.expires <= time.monotonic():
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple, entry: Entry) -> None:
+        if len(entry.body) > self.max_bytes // 4:
+            return
+        with self._lock:
+            if key in self._entries:
+                self._drop(key)
+            self._entries[key] = entry
+            self._bytes += len(entry.body)
+            while self._bytes > self.max_bytes and self._entries:
+                self._drop(next(iter(self._entries)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def _drop(self, key: tuple) -> None:
+        self._bytes -= len(self._entries.pop(key).body)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def init_app(app: Flask) -> PageCache | None:
+    """Serve and fill the cache around the public pages. Call after the hooks that refuse bad
+    input, so a refused request never reaches the cache."""
+    seconds = float(app.config.get("KB_PAGE_CACHE_SECONDS", DEFAULT_SECONDS))
+    if seconds <= 0:
+        return None
+    megabytes = float(app.config.get("KB_PAGE_CACHE_MB", DEFAULT_MEGABYTES))
+    cache = PageCache(seconds, int(megabytes * 1024 * 1024))
+    app.extensions["kb_page_cache"] = cache
+    app.before_request(serve_cached)
+    app.after_request(store)
+    return cache
+
+
+def _cache() -> PageCache:
+    return current_app.extensions["kb_page_cache"]
+
+
+def _anonymous_plain_request() -> bool:
+    return (
+        request.method == "GET"
+        and request.endpoint in ENDPOINTS
+        and "Authorization" not in request.headers
+        and session.keys() <= PLAIN_SESSION
+    )
+
+
+def generation() -> tuple:
+    """The database's generation: changes whenever anything a public page shows changes
+    (apart from the read counts; see the module docstring). One query."""
+    return tuple(db.session.connection().execute(GENERATION_SQL).one())
+
+
+def serve_cached() -> Response | None:
+    """Before the view: answer from the cache, or note the key for ``store``."""
+    if not _anonymous_plain_request():
+        return None
+    cache = _cache()
+    key = (generation(), chosen_language(), request.host, request.full_path)
+    entry = cache.get(key)
+    if entry is None:
+        g.page_cache_key = key
+        return None
+    body = entry.body
+    if cache.placeholder in body:
+        body = body.replace(cache.placeholder, generate_csrf().encode())
+    _after_hit(entry)
+    return current_app.response_class(body, content_type=entry.content_type)
+
+
+def _after_hit(entry: Entry) -> None:
+    from kb.documents import views_count
+    from kb.search.log import record_search
+
+    if entry.document_id is not None and views_count.counts(request):
+        views_count.record_id(entry.document_id)
+    if entry.search is not None:
+        record_search("anonymous", entry.search[0], entry.search[1], 0)
+
+
+def hit_counts_read(document_id: int) -> None:
+    """For the article view: a cached copy of this page counts a read of this document."""
+    g.page_cache_document = document_id
+
+
+def hit_logs_search(query: str, total: int) -> None:
+    """For the search view: a cached copy of this page logs this search."""
+    g.page_cache_search = (query, total)
+
+
+def store(response: Response) -> Response:
+    """After the view: keep the page when it is the same for every anonymous visitor."""
+    key = g.pop("page_cache_key", None)
+    if (
+        key is None
+        or response.status_code != 200
+        or response.mimetype != "text/html"
+        or response.direct_passthrough
+        or response.is_streamed
+        or "Set-Cookie" in response.headers
+        or g.get("no_store")
+        or not session.keys() <= PLAIN_SESSION  # the view flashed or remembered something
+    ):
+        return response
+    cache = _cache()
+    body = response.get_data()
+    token = g.get("csrf_token")
+    if token:
+        body = body.replace(token.encode(), cache.placeholder)
+    cache.put(
+        key,
+        Entry(
+            body=body,
+            content_type=response.content_type or "text/html; charset=utf-8",
+            expires=time.monotonic() + cache.seconds,
+            document_id=g.get("page_cache_document"),
+            search=g.get("page_cache_search"),
+        ),
+    )
+    return response

@@ -40,7 +40,7 @@ ENDPOINTS = frozenset(
     {"documents.home", "documents.category", "documents.show", "documents.search_page"}
 )
 DEFAULT_SECONDS = 30.0
-DEFAULT_MEGABYTES = 16  # per worker; the least recently used pages go first
+DEFAULT_MEGABYTES = 8  # per worker (KB_PAGE_CACHE_MB); the least recently used pages go first
 # What an anonymous visitor's session may hold for a cached page to be right for him (Flask-
 # Login's session protection marks every session without a user "_fresh": False).
 PLAIN_SESSION = frozenset({"csrf_token", "_fresh", "_permanent"})

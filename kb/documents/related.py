@@ -22,7 +22,8 @@ def related(user, doc: Document, limit: int = LIMIT) -> list[Document]:
         alike.append(Document.category == doc.category)
     if not alike:
         return []
-    candidates = db.session.scalars(
+    # Rank on three columns of up to CANDIDATES rows; load only the few documents shown.
+    candidates = db.session.execute(
         visible_documents(user)
         .where(
             Document.kind == Kind.ARTICLE,
@@ -30,16 +31,21 @@ def related(user, doc: Document, limit: int = LIMIT) -> list[Document]:
             Document.id != doc.id,
             or_(*alike),
         )
+        .with_only_columns(Document.id, Document.tags, Document.category)
         .order_by(Document.published_at.desc(), Document.id.desc())
         .limit(CANDIDATES)
     ).all()
     wanted = set(tags)
 
-    def score(other: Document) -> tuple[int, int]:
-        shared = len(wanted.intersection(other.tags or []))
-        return shared, int(bool(doc.category) and other.category == doc.category)
+    def score(other_tags, category: str) -> tuple[int, int]:
+        shared = len(wanted.intersection(t for t in other_tags or [] if isinstance(t, str)))
+        return shared, int(bool(doc.category) and category == doc.category)
 
-    scored = [(score(d), n, d) for n, d in enumerate(candidates)]
+    scored = [(score(t, c), n, i) for n, (i, t, c) in enumerate(candidates)]
     scored = [item for item in scored if item[0] != (0, 0)]
     scored.sort(key=lambda item: (-item[0][0], -item[0][1], item[1]))
-    return [d for _, _, d in scored[:limit]]
+    ids = [i for _, _, i in scored[:limit]]
+    if not ids:
+        return []
+    found = {d.id: d for d in db.session.scalars(db.select(Document).where(Document.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]

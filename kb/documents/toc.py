@@ -5,6 +5,7 @@ ids that look like its own); headings without one cannot be linked and are left 
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 
 MIN_HEADINGS = 3  # a shorter article is read at a glance
@@ -46,10 +47,17 @@ class _Headings(HTMLParser):
 
 def headings(html: str) -> list[Heading]:
     """The h2 and h3 headings of ``html`` that have an id, in order."""
+    return list(_headings(html))
+
+
+@lru_cache(maxsize=256)
+def _headings(html: str) -> tuple[Heading, ...]:
+    """Parsed once per distinct HTML: a page read again (the same revision, the same wiki
+    links) skips the parser, which costs more than the rest of the view's Python."""
     parser = _Headings()
     parser.feed(html)
     parser.close()
-    return parser.found
+    return tuple(parser.found)
 
 
 def table_of_contents(html: str, minimum: int = MIN_HEADINGS) -> list[Heading]:

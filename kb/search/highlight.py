@@ -6,8 +6,9 @@ and character offsets are only computed for the words the snippet shows.
 """
 
 import re
+from array import array
 from html import escape, unescape
-from itertools import compress, islice
+from itertools import compress
 from sys import intern
 from typing import NamedTuple
 
@@ -66,6 +67,7 @@ class Prepared(NamedTuple):
     text: str
     folded: str | None  # None when folding changed the length (offsets differ)
     words: list[str]
+    starts: array | None = None  # each word's offset in ``folded`` (None with folded)
 
 
 def prepare(text: str) -> Prepared:
@@ -74,7 +76,10 @@ def prepare(text: str) -> Prepared:
     if not fold_keeps_offsets(text):  # a rare letter folds to 0 or 2 characters
         return Prepared(text, None, [t.word for t in tokens(text)])
     folded = fold(text)
-    return Prepared(text, folded, [intern(w) for w in WORD_RE.findall(folded)])
+    found = list(WORD_RE.finditer(folded))
+    return Prepared(
+        text, folded, [intern(m.group()) for m in found], array("i", [m.start() for m in found])
+    )
 
 
 def snippet(
@@ -89,7 +94,7 @@ def snippet(
     ``memo`` remembers which folded words match ``terms``; pass one dict for every
     snippet of the same search.
     """
-    text, folded, found = text if isinstance(text, Prepared) else prepare(text)
+    text, folded, found, starts = text if isinstance(text, Prepared) else prepare(text)
     if not found:
         return Markup("")
     memo = {} if memo is None else memo
@@ -100,11 +105,12 @@ def snippet(
     hits = list(compress(range(len(found)), map(matching.__contains__, found)))
     start, end = _window(hits, len(found), width)
     spans: list[tuple[int, int, str]]
-    if folded is None:
+    if folded is None or starts is None:
         spans = [(t.start, t.end, t.word) for t in tokens(text)]
     else:  # offsets only for the words shown, plus the one after them
-        matches = islice(WORD_RE.finditer(folded), start, end + 1)
-        spans = [_UNREAD] * start + [(m.start(), m.end(), m.group()) for m in matches]
+        shown = range(start, min(end + 1, len(found)))
+        spans = [_UNREAD] * start
+        spans += [(starts[i], starts[i] + len(found[i]), found[i]) for i in shown]
     # Escape the text between marks in one piece: a few calls instead of one per word.
     out: list[str] = ["…" if start > 0 else ""]
     cursor = spans[start][0]

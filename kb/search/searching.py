@@ -27,11 +27,11 @@ from kb.search import highlight
 from kb.search.analysis import words
 from kb.search.backend import Hit, IndexMissing, SearchBackend
 from kb.search.engine import engine
+from kb.search.indexdocs import indexed_revision
 from kb.search.log import record_search
 from kb.search.query import Plan, plan
 from kb.search.service import (
     catch_up,
-    indexed_revision,
     rebuild,
     rebuild_in_background,
     searchable_count,

@@ -17,6 +17,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import Phrase
 
 from kb.search.backend import Query
+from kb.search.whoosh.topk import Postings
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 FIELD = "text"
@@ -48,7 +49,7 @@ class Ranker:
         self._lengths_of = lengths
         self._allowed = allowed
         self._stats: dict[tuple[frozenset[str], str], tuple[set[int], list[int], float]] = {}
-        self._terms: dict[tuple[frozenset[str], str, str], tuple[array, array]] = {}
+        self._terms: dict[tuple[frozenset[str], str, str], Postings] = {}
         self._entries = 0
 
     def statistics(self, levels: frozenset[str], field: str = FIELD) -> tuple[int, float]:
@@ -71,17 +72,22 @@ class Ranker:
         self, term: str, levels: frozenset[str], field: str = FIELD
     ) -> dict[int, float]:
         """BM25 of one term for every document at ``levels`` that has it."""
+        found = self.postings(term, levels, field)
+        return dict(zip(found.docs, found.scores, strict=True))
+
+    def postings(self, term: str, levels: frozenset[str], field: str = FIELD) -> Postings:
+        """One term's documents at ``levels`` with their BM25, kept for the searcher's life."""
         key = (levels, field, term)
         cached = self._terms.get(key)
         if cached is None:
-            cached = self._read_postings(term, levels, field)
+            cached = Postings(*self._read_postings(term, levels, field))
             # Bounded by postings held, not terms: common terms are big.
-            self._entries += len(cached[0])
+            self._entries += len(cached.docs)
             if self._entries > TERM_CACHE_ENTRIES:
                 self._terms.clear()
-                self._entries = len(cached[0])
+                self._entries = len(cached.docs)
             self._terms[key] = cached
-        return dict(zip(*cached, strict=True))
+        return cached
 
     def _read_postings(self, term: str, levels: frozenset[str], field: str) -> tuple[array, array]:
         reader = self.searcher.reader()
@@ -202,3 +208,16 @@ def _leaf_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]
         matcher._read_weights()
         yield matcher._ids, matcher._weights
         matcher._next_block()
+
+
+def segment_docnums(segment: Any, term: str, field: str) -> list[int]:
+    """One segment's docnums with ``term``, its deleted documents included (segment-local:
+    for data kept as long as the segment, with deletions applied by the reader of the day)."""
+    if not segment.doc_frequency(field, term):
+        return []
+    matcher = segment.postings(field, term)
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    if isinstance(matcher, W3LeafMatcher):
+        return [d for ids, _ in _leaf_blocks(matcher) for d in ids]
+    return list(matcher.all_ids())

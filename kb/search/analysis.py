@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, repeat
 
 from kb.search import stemmer
 from kb.search.stemmer import STOPWORDS
@@ -51,6 +52,7 @@ MAX_TEXT = 200_000
 # Letters of distinct words per text tried for compound parts (see index_terms): 100,000
 # characters of real Dutch (the longest body allowed) use about a third of it.
 SPLIT_BUDGET = 40_000
+PARTS_MEMO = 500_000  # distinct words whose parts a vocabulary remembers (index_terms)
 
 
 def _fold_slow(text: str) -> str:
@@ -114,7 +116,10 @@ def index_words(text: str) -> list[str]:
 
     Queries keep over-long words (they then find nothing, rather than everything).
     """
-    return [w for w in words(text) if len(w) <= MAX_WORD]
+    found = words(text)
+    if not found or max(map(len, found)) <= MAX_WORD:  # nearly always: no copy
+        return found
+    return [w for w in found if len(w) <= MAX_WORD]
 
 
 def _undouble(stem: str) -> str:
@@ -172,6 +177,7 @@ class Vocabulary:
         self.words = set(words)
         self.stems = {stem(w) for w in self.words}
         self.splits: dict[str, list[str]] = {}
+        self.parts: dict[str, list[str]] = {}  # index_terms: a word's parts, once
 
     def has_word(self, word: str) -> bool:
         return word in self.words
@@ -239,29 +245,39 @@ def index_terms(text: str, vocabulary: Vocabulary) -> tuple[list[str], list[str]
     distinct words have been tried (every head is a vocabulary look-up): a real document
     stays far below it, a text of made-up words cannot make a save slow.
     """
-    terms: list[str] = []
-    parts: list[str] = []
+    found = [w for w in index_words(text) if w not in STOPWORDS]
+    terms = list(map(stem, found))
+    # A word's parts depend on the vocabulary only: a vocabulary that keeps them (a
+    # rebuild analyses every document with one) answers each word once for all texts.
+    memo: dict[str, list[str]] | None = getattr(vocabulary, "parts", None)
     parts_of: dict[str, list[str]] = {}
     budget = SPLIT_BUDGET
-    for word in index_words(text):
-        if word in STOPWORDS:
-            continue
-        terms.append(stem(word))
-        found = parts_of.get(word)
-        if found is None:
-            found = []
-            if budget > 0:
-                budget -= len(word)
-                found = [stem(part) for part in split_compound(word, vocabulary)]
-                rest = split_separable(word, vocabulary)
-                if rest:
-                    found.append(stem(rest))
-                base = verb_base(word, vocabulary)
-                if base:
-                    found.append(stem(base))
-            parts_of[word] = found
-        parts.extend(found)
+    for word in dict.fromkeys(found):  # distinct words, in order of first occurrence
+        if budget <= 0:
+            break
+        budget -= len(word)
+        got = _word_parts(word, vocabulary, memo)
+        if got:
+            parts_of[word] = got
+    # Parts count once per occurrence of their word, like the word's own stem.
+    parts = list(chain.from_iterable(map(parts_of.get, found, repeat(()))))
     return terms, parts
+
+
+def _word_parts(word: str, vocabulary: Vocabulary, memo: dict[str, list[str]] | None) -> list[str]:
+    """Stems of a word's compound parts, separable-verb remainder and verb base."""
+    if memo is not None and word in memo:
+        return memo[word]
+    found = [stem(part) for part in split_compound(word, vocabulary)]
+    rest = split_separable(word, vocabulary)
+    if rest:
+        found.append(stem(rest))
+    base = verb_base(word, vocabulary)
+    if base:
+        found.append(stem(base))
+    if memo is not None and len(memo) < PARTS_MEMO:
+        memo[word] = found
+    return found
 
 
 def verb_base(word: str, vocabulary: Vocabulary) -> str | None:
@@ -282,7 +298,7 @@ def term_forms(word: str, vocabulary: Vocabulary) -> set[str]:
 
 def vocabulary_words(text: str) -> set[str]:
     """The words of a text worth knowing for splitting compounds and correcting typos."""
-    found = index_words(text)
+    found = set(index_words(text))  # each distinct word checked once
     return {w for w in found if len(w) >= MIN_PART and not w.isdigit() and w not in STOPWORDS}
 
 

@@ -21,10 +21,10 @@ from kb.search.whoosh.topk import Postings
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 FIELD = "text"
-# Postings kept per process as packed arrays (8 bytes each, 32 MB at most; a dict of
-# Python ints and floats would take ~90 bytes per posting). 10k documents have ~1.6M
-# postings in all; at 100k the common terms alone need this much.
-TERM_CACHE_ENTRIES = 4_000_000
+# Postings kept per process as packed arrays: docnum and score (8 bytes), and for the
+# terms a search ranked, their score order (4 more): 30 MB at most (a dict of Python ints
+# and floats would take ~90 bytes per posting). 10k documents have ~1.6M postings in all.
+TERM_CACHE_ENTRIES = 2_500_000
 
 
 class Ranker:

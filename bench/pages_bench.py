@@ -18,6 +18,7 @@ import contextlib
 import json
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -180,12 +181,12 @@ def wrk(
     }
 
 
-def measure(server, name, paths, cookie, args, tmp, **kw) -> dict:
+def measure(server, name, paths, cookie, args, tmp, warmup=None, **kw) -> dict:
     """Check the first URL answers 200, warm up, measure."""
     status, _, _ = get(server.port, paths[0], cookie)
     if status != 200:
         raise RuntimeError(f"{name}: {paths[0]} answered {status}")
-    wrk(server, paths, args.warmup, cookie, tmp, **kw)
+    wrk(server, paths, warmup or args.warmup, cookie, tmp, **kw)
     stats = wrk(server, paths, args.secs, cookie, tmp, **kw)
     log(
         f"  {name:28s} {stats['rps']:7.0f} req/s  p50 {stats['p50']:6.1f} p99 {stats['p99']:6.1f}"
@@ -261,8 +262,9 @@ def more_load(env, tmp, sample, args, servers) -> dict:
         srv.wait_ready("/")
         for name, paths in (("article", article), ("search API", api)):
             label = f"{name}, {clients} clients / {workers} workers"
+            # Fresh workers import kb on their first request: a longer warm-up for all of them.
             out[(name, workers)] = measure(
-                srv, label, paths, "", args, tmp, clients=clients, threads=threads
+                srv, label, paths, "", args, tmp, warmup=3, clients=clients, threads=threads
             )
         srv.stop()
     return out
@@ -324,7 +326,12 @@ def report(res: dict, took: float) -> tuple[list[dict], str]:
     return rows, "\n".join(lines)
 
 
+def _stop(signum, frame) -> None:
+    raise SystemExit(f"stopped by signal {signum}")  # runs the finally blocks: servers stop
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dir", type=Path, required=True)
     parser.add_argument("--json", required=True)

@@ -34,6 +34,16 @@ PASSWORD = "bench-wachtwoord-123456"
 _T0 = time.perf_counter()
 
 
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM (bench/run.py's time limit) into SystemExit, so the part's `finally`
+    blocks stop its servers and drop its scratch data instead of leaving them behind."""
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def log(msg: str) -> None:
     print(f"[{time.perf_counter() - _T0:8.1f}s] {msg}", flush=True)
 

@@ -21,12 +21,13 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from harness import VENV_BIN, kb_env, log, row, run_cli, write_json  # noqa: E402
+from harness import VENV_BIN, exit_on_sigterm, kb_env, log, row, run_cli, write_json  # noqa: E402
 
 IMPORT_10K_TARGET = 30.0  # seconds for 10 000 documents (issue 23)
 
 
 def main() -> None:
+    exit_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dir", required=True, help="a folder bench/prepare.py made")
     parser.add_argument("--json", help="write the part's result file here")

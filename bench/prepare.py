@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import fts5_app  # noqa: E402
 from corpus import Corpus  # noqa: E402
-from harness import PASSWORD, VENV_BIN, kb_env, log, run_cli  # noqa: E402
+from harness import PASSWORD, VENV_BIN, exit_on_sigterm, kb_env, log, run_cli  # noqa: E402
 
 ROLES = ("agent", "editor", "supervisor")
 
@@ -205,6 +205,7 @@ def prepare(n: int, out: Path, corpus: Corpus, jobs: int, reindex_timeout: float
 
 
 def main() -> None:
+    exit_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, required=True)
     parser.add_argument("--out", required=True, help="folder to fill (created)")

@@ -42,6 +42,7 @@ from harness import (  # noqa: E402
     code_fingerprint,
     count_results,
     cpu_seconds,
+    exit_on_sigterm,
     free_port,
     kb_env,
     log,
@@ -488,6 +489,7 @@ def run_part(args) -> None:
 
 
 def main() -> None:
+    exit_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes")
     parser.add_argument("--out", help="also write the Markdown report here")

@@ -8,12 +8,16 @@ separate process with a deadline protects the web worker from the unknown ones.
 import atexit
 import json
 import os
+import queue
 import re
 import select
 import subprocess
 import sys
 import threading
-from html import escape
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar, copy_context
 from xml.etree import ElementTree as etree
 
 import markdown
@@ -22,6 +26,7 @@ from flask_babel import gettext as _
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
+from kb.documents.wikilinks import link_texts, resolve_wikilinks, wikilink_slugs
 from kb.errors import Invalid
 
 WIKILINK_RE = r"\[\[([a-z0-9][a-z0-9-]{0,119})(?:\|([^\]\n]{1,120}))?\]\]"
@@ -286,51 +291,85 @@ class _Renderer:
         return answer["result"]
 
 
+__all__ = ["link_texts", "resolve_wikilinks", "wikilink_slugs"]  # the per-reader side of links
 _renderer = _Renderer()
 atexit.register(_renderer.close)
 
 
 def render(body: str, timeout: float = 3.0) -> str:
-    """Render Markdown to sanitised HTML. Raises Invalid for bodies that are too costly."""
+    """Render Markdown to sanitised HTML. Raises Invalid for bodies that are too costly.
+
+    Inside ``rendering_ahead`` a body given there is taken from that render (the same
+    checks, helper and time limit, done in parallel), with its result or its Invalid."""
+    ahead = _ahead.get()
+    if ahead is not None:
+        future = ahead.take(body)
+        if future is not None:
+            return future.result()
     precheck(body)
     return _renderer.render(body, timeout)
 
 
-_PLACEHOLDER = re.compile(r'<a [^>]*data-slug="([a-z0-9-]+)"[^>]*>(.*?)</a>', re.S)
+class _Ahead:
+    """Bodies rendered by a pool of helpers, at most ``window`` ahead of the caller."""
+
+    def __init__(self, bodies: Iterable[str], timeout: float, jobs: int, window: int) -> None:
+        self._todo = iter(bodies)
+        self._timeout = timeout
+        self._window = window
+        self._futures: dict[str, Future[str]] = {}
+        self._idle: queue.SimpleQueue[_Renderer] = queue.SimpleQueue()
+        self._renderers = [_Renderer() for _ in range(jobs)]
+        for renderer in self._renderers:
+            self._idle.put(renderer)
+        self._pool = ThreadPoolExecutor(jobs, thread_name_prefix="kb-render")
+        self._fill()
+
+    def _render(self, body: str) -> str:
+        precheck(body)
+        renderer = self._idle.get()
+        try:
+            return renderer.render(body, self._timeout)
+        finally:
+            self._idle.put(renderer)
+
+    def _fill(self) -> None:
+        while len(self._futures) < self._window:
+            body = next(self._todo, None)
+            if body is None:
+                return
+            if body not in self._futures:
+                # In the caller's context (the app's, for the messages' language).
+                self._futures[body] = self._pool.submit(copy_context().run, self._render, body)
+
+    def take(self, body: str) -> Future[str] | None:
+        future = self._futures.pop(body, None)
+        self._fill()
+        return future
+
+    def close(self) -> None:
+        for future in self._futures.values():
+            future.cancel()
+        self._pool.shutdown(wait=True)
+        for renderer in self._renderers:
+            renderer.close()
 
 
-def wikilink_slugs(html: str) -> set[str]:
-    return {m.group(1) for m in _PLACEHOLDER.finditer(html)}
+_ahead: ContextVar[_Ahead | None] = ContextVar("kb_render_ahead", default=None)
 
 
-def link_texts(html: str, titles: dict[str, str]) -> str:
-    """Wiki links as words for search snippets: a link's own label, or the title of its
-    target when ``titles`` (what this reader may see) has it; never a bare slug."""
-
-    def replace(m: re.Match[str]) -> str:
-        slug, text = m.group(1), m.group(2)
-        return text if text != slug else escape(titles.get(slug, ""))
-
-    return _PLACEHOLDER.sub(replace, html)
-
-
-def resolve_wikilinks(html: str, titles: dict[str, str], can_create: bool) -> str:
-    """Fill in placeholder links for one viewer.
-
-    ``titles`` maps the slugs this viewer may read to their titles. Any other slug is shown
-    as missing, without revealing whether a document the viewer may not read exists.
-    """
-
-    def replace(m: re.Match) -> str:
-        slug, text = m.group(1), m.group(2)
-        if slug in titles:
-            label = escape(titles[slug]) if text == slug else text
-            return f'<a class="wikilink" href="/artikel/{slug}">{label}</a>'
-        if can_create:
-            return (
-                f'<a class="wikilink missing" href="/documenten/nieuw?slug={slug}" '
-                f'title="{escape(_("Bestaat nog niet: aanmaken"))}">{text}</a>'
-            )
-        return f'<span class="wikilink missing">{text}</span>'
-
-    return _PLACEHOLDER.sub(replace, html)
+@contextmanager
+def rendering_ahead(
+    bodies: Iterable[str], timeout: float, jobs: int | None = None, window: int = 512
+) -> Iterator[None]:
+    """Render ``bodies`` (in the order they will be asked for) in ``jobs`` helper processes
+    at once (default: one per CPU), while the caller goes on: ``render`` of such a body
+    within this block takes its result. For bulk work such as an import; each body is
+    checked and time-limited exactly as ``render`` does on its own."""
+    ahead = _Ahead(bodies, timeout, jobs or os.cpu_count() or 1, window)
+    token = _ahead.set(ahead)
+    try:
+        yield
+    finally:
+        _ahead.reset(token)
+        ahead.close()

@@ -1,0 +1,116 @@
+"""PostgreSQL full-text search: a search and an index update cost a few statements whatever
+the query or the document, and nothing a process remembers outlives a change to the tables,
+on this host or another."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, text
+
+from kb.extensions import db
+from kb.search import service as search
+from kb.search.backend import Query
+
+pytestmark = pytest.mark.search
+
+
+@pytest.fixture
+def app(app, backend):
+    if backend != "postgres-fts":
+        pytest.skip("PostgreSQL full-text search only")
+    app.config["KB_SEARCH_CATCH_UP_SECONDS"] = 0
+    return app
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, *args) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+
+
+def found(client, q: str) -> dict:
+    response = client.get("/api/v1/search", query_string={"q": q})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def test_hits_total_and_facets_come_from_one_statement(app, make_document):
+    for n, tags in enumerate([["wifi", "router"], ["wifi"], []]):
+        make_document(f"Storing nummer {n}", "Er is een storing in uw wijk.", tags=tags)
+    make_document(
+        "Script storing",
+        "Zeg: er is een storing.",
+        kind="script",
+        audience="internal",
+        channel="phone",
+    )
+    make_document("Factuur", "Betaal op tijd.")
+    with app.app_context():
+        backend = search.backend()
+        query = Query(units=[[["storing"]]], phrases=[], levels=frozenset({"public", "internal"}))
+        with statements() as seen:
+            results = backend.search(query)
+        assert len(seen) == 1
+        assert results.total == 4
+        assert results.facets["kind"] == {"article": 3, "script": 1}
+        assert results.facets["channel"] == {"phone": 1}
+        assert results.facets["tag"] == {"wifi": 2, "router": 1}
+        assert results.facets["category"] == {"facturen": 4}
+        assert [h.title for h in results.hits][0].startswith(("Storing", "Script"))
+        query.limit, query.page = 2, 2
+        second = backend.search(query)
+        assert second.total == 4 and len(second.hits) == 2
+        assert {h.id for h in second.hits}.isdisjoint({h.id for h in results.hits[:2]})
+
+
+def test_a_search_costs_the_same_few_statements_for_a_long_compound(app, client, make_document):
+    make_document("Wachtwoord herstellen", "Uw wachtwoord vergeten? Herstel het zo.")
+    found(client, "wachtwoord")  # builds nothing more: the index is in step
+    with app.app_context(), statements() as short:
+        found(client, "router")
+    with app.app_context(), statements() as long:
+        found(client, "wachtwoordherstelformulierpagina")
+    # The compound's heads and tails are asked about in batches, not one or two
+    # statements for each of its 26 heads (over 50 statements before).
+    assert len(long) <= len(short) + 20, long
+
+
+def test_indexing_a_document_asks_the_vocabulary_in_a_few_statements(app, make_document):
+    make_document("Modem", "Het modem staat in de meterkast.")
+    body = (
+        "internetabonnement klantenservicemedewerker storingsmelding wachtwoordherstel "
+        "verhuisformulier facturatieoverzicht aansluitingsnummer"
+    )
+    with app.app_context(), statements() as seen:
+        make_document("Lange samenstellingen", body)
+    lookups = [s for s in seen if s.lstrip().startswith("SELECT") and "search_words" in s]
+    assert len(lookups) <= 4, lookups  # a create and a publish: one batch each
+
+
+def test_a_correction_follows_a_publish_on_another_host(app, sibling_app, make_document, tmp_path):
+    make_document("Router", "De router knippert.")
+    b = sibling_app(KB_DATA_DIR=str(tmp_path / "b"), KB_SEARCH_CATCH_UP_SECONDS=0).test_client()
+    assert found(b, "glasvezeldoos")["total"] == 0
+    assert found(b, "glasvezeldoos")["suggestion"] is None  # remembered by B's process
+    slug = make_document("Glasvezeldozen", "De glasvezeldoos hangt in de meterkast.")
+    seen = found(b, "glasvezeldoos")
+    assert [r["slug"] for r in seen["results"]] == [slug]
+    assert found(b, "glasvezeldos")["suggestion"] == "glasvezeldoos"
+
+
+def test_an_apply_without_a_cursor_is_seen_by_the_next_search(app, client, make_document):
+    slug = make_document("Kievit", "Een weidevogel.")
+    assert [r["slug"] for r in found(client, "kievit")["results"]] == [slug]
+    with app.app_context():
+        search.backend().apply([], [db.session.scalar(text("SELECT min(id) FROM documents"))])
+        db.session.commit()
+    assert found(client, "kievit")["results"] == []

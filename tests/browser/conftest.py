@@ -134,12 +134,13 @@ def log_in():
     """Log a page in through the form at /inloggen, as a person would, and check it worked."""
     from playwright.sync_api import expect
 
-    def do(page, user):
+    def do(page, user, sign_in: str = "Inloggen", sign_out: str = "Uitloggen"):
+        """``sign_in``/``sign_out``: the buttons' labels in the page's language."""
         page.goto("/inloggen")
         page.locator("input[name=email]").fill(user.email)
         page.locator("input[name=password]").fill(user.password)
-        page.get_by_role("button", name="Inloggen", exact=True).click()
-        expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+        page.get_by_role("button", name=sign_in, exact=True).click()
+        expect(page.get_by_role("button", name=sign_out)).to_be_visible()
         expect(page).not_to_have_url(re.compile(r"/inloggen"))
         expect(page.locator("header .who")).to_be_visible()
         return page

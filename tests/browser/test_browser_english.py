@@ -34,12 +34,7 @@ def english(browser, live_server):
         context.close()
 
 
-def sign_in(page, user):
-    page.goto("/inloggen")
-    page.locator("input[name=email]").fill(user.email)
-    page.locator("input[name=password]").fill(user.password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+ENGLISH_BUTTONS = {"sign_in": "Sign in", "sign_out": "Sign out"}  # for conftest's log_in
 
 
 def test_a_customer_on_a_phone_searches_reads_and_votes_in_english(english, make_document):
@@ -71,11 +66,11 @@ def test_a_customer_on_a_phone_searches_reads_and_votes_in_english(english, make
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
 
 
-def test_an_admin_changes_a_role_in_english(english, make_person):
+def test_an_admin_changes_a_role_in_english(english, make_person, log_in):
     admin = make_person("admin", "Ada Beheer")
     make_person("agent", "Nina Nieuw", email="nina.nieuw@example.test")
     page = english()
-    sign_in(page, admin)
+    log_in(page, admin, **ENGLISH_BUTTONS)
     page.locator("header").get_by_role("link", name="Users").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Users")
     row = page.locator("tr[data-email='nina.nieuw@example.test']")
@@ -99,7 +94,9 @@ def test_the_footer_switch_turns_a_dutch_page_english_and_back(page):
     expect(page.get_by_role("heading", name="Hoe kunnen we u helpen?")).to_be_visible()
 
 
-def test_an_agent_finds_a_script_with_the_keyboard_in_english(english, make_document, make_person):
+def test_an_agent_finds_a_script_with_the_keyboard_in_english(
+    english, make_document, make_person, log_in
+):
     make_document(
         "Opzeggen aan de telefoon",
         "## Bevestig\n\n> Ik heb uw opzegging genoteerd.",
@@ -110,7 +107,7 @@ def test_an_agent_finds_a_script_with_the_keyboard_in_english(english, make_docu
     )
     make_document("Contract opzeggen", "Opzeggen kan met een maand opzegtermijn.")
     page = english()
-    sign_in(page, make_person("agent", "Fatima Agent"))
+    log_in(page, make_person("agent", "Fatima Agent"), **ENGLISH_BUTTONS)
     expect(page).to_have_url(re.compile(r"/console$"))
     page.keyboard.press("/")
     search = page.locator("input[name=q]")
@@ -129,15 +126,15 @@ def test_an_agent_finds_a_script_with_the_keyboard_in_english(english, make_docu
 
 
 def test_two_editors_meet_a_conflict_merge_and_publish_in_english(
-    english, make_document, make_person
+    english, make_document, make_person, log_in
 ):
     base = "# Modem resetten\n\nZet de modem uit.\nWacht tien seconden.\nZet de modem weer aan."
     heading = base.replace("# Modem resetten", "# De modem opnieuw opstarten")
     paragraph = base + "\n\nBrandt het lampje rood? Bel de storingslijn."
     slug = make_document("Modem resetten", base, category="internet")
     anna, bram = english(), english()
-    sign_in(anna, make_person("editor", "Anna de Vries"))
-    sign_in(bram, make_person("editor", "Bram Jansen"))
+    log_in(anna, make_person("editor", "Anna de Vries"), **ENGLISH_BUTTONS)
+    log_in(bram, make_person("editor", "Bram Jansen"), **ENGLISH_BUTTONS)
     for page in (anna, bram):
         page.goto(f"/artikel/{slug}/bewerken")
         expect(page.get_by_text("You are editing revision 1.")).to_be_visible()

@@ -119,15 +119,26 @@ def description_of(names: list[str]) -> dict[str, str]:
     return {c: (d or "").strip() for c, d in rows.tuples() if (d or "").strip()}
 
 
-def in_category(user, category: str) -> list[Document]:
-    """The published documents of one category that ``user`` reads, scripts after articles."""
-    return list(
-        db.session.scalars(
-            visible_documents(user)
-            .where(Document.category == category, Document.status == Status.PUBLISHED)
-            .order_by(Document.kind, Document.published_title)
-        )
+CATEGORY_PAGE = 50  # documents per category page: a big category is paged, not sent whole
+
+
+def in_category(user, category: str, page: int = 1, per_page: int | None = None) -> Page:
+    """One page (CATEGORY_PAGE documents unless ``per_page``) of the published documents of
+    one category that ``user`` reads, scripts after articles, counted in SQL."""
+    per_page = per_page or CATEGORY_PAGE
+    query = visible_documents(user).where(
+        Document.category == category, Document.status == Status.PUBLISHED
     )
+    counted = query.with_only_columns(func.count(), maintain_column_froms=True)
+    total = db.session.scalar(counted.order_by(None)) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(page, 1), pages)
+    items = db.session.scalars(
+        query.order_by(Document.kind, Document.published_title, Document.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(list(items), total, page, per_page)
 
 
 def popular(user, limit: int = 6) -> list[Document]:

@@ -97,14 +97,17 @@ def suggest():
 
 @bp.route("/categorie/<category>")
 def category(category: str):
-    docs = reading.in_category(current_user, category)
-    if not docs:
+    page = max(request.args.get("pagina", 1, type=int) or 1, 1)
+    listed = reading.in_category(current_user, category, min(page, 10_000))
+    if not listed.total:
         abort(404)
     return render_template(
         "documents/category.html",
         category=reading.label(category),
+        slug=category,
         description=reading.description_of([category]).get(category, ""),
-        docs=docs,
+        docs=listed.items,
+        listed=listed,
     )
 
 

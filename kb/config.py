@@ -100,17 +100,18 @@ CONTACT_SETTINGS = (
 )
 
 
-def _days(raw: str | None) -> float:
-    """KB_SEARCH_LOG_DAYS: a positive number of days (default 7)."""
+def _number(name: str, raw: str | None, default: float, what: str, zero: bool = False) -> float:
+    """A positive number (or zero where ``zero``: "off") from the environment, else default."""
     if raw is None or not raw.strip():
-        return 7.0
+        return default
     try:
-        days = float(raw)
+        value = float(raw)
     except ValueError:
-        days = -1.0
-    if not days > 0:
-        raise ConfigError(f"KB_SEARCH_LOG_DAYS must be a positive number of days, not {raw!r}")
-    return days
+        value = -1.0
+    if not (value > 0 or (zero and value == 0)) or value == float("inf"):
+        kind = "zero or a positive" if zero else "a positive"
+        raise ConfigError(f"{name} must be {kind} number of {what}, not {raw!r}")
+    return value
 
 
 def configure(app: Flask, overrides: Mapping | None = None) -> None:
@@ -174,7 +175,15 @@ def configure(app: Flask, overrides: Mapping | None = None) -> None:
         # (searches answer 503 meanwhile) rather than within a web request.
         KB_SEARCH_REBUILD_INLINE_MAX=2000,
         # Change-log rows older than this are pruned; a host whose index is older rebuilds.
-        KB_SEARCH_LOG_DAYS=_days(env.get("KB_SEARCH_LOG_DAYS")),
+        KB_SEARCH_LOG_DAYS=_number("KB_SEARCH_LOG_DAYS", env.get("KB_SEARCH_LOG_DAYS"), 7, "days"),
+        # Anonymous public pages are kept per worker this long (0: no page cache), in at
+        # most this much memory (kb.page_cache).
+        KB_PAGE_CACHE_SECONDS=_number(
+            "KB_PAGE_CACHE_SECONDS", env.get("KB_PAGE_CACHE_SECONDS"), 30, "seconds", zero=True
+        ),
+        KB_PAGE_CACHE_MB=_number(
+            "KB_PAGE_CACHE_MB", env.get("KB_PAGE_CACHE_MB"), 8, "megabytes", zero=True
+        ),
     )
     # Customer contact channels (kb.documents.contact): unset keeps the built-in default,
     # an empty value hides the channel.

@@ -3,18 +3,14 @@ browser or proxy keeps internal text, drafts or figures; public pages for anonym
 may be cached. Anonymous callers get 404 on per-document staff URLs (as for a missing slug)
 and the login page for staff pages that name no document (the rule in kb/web.py)."""
 
-import re
-
 import pytest
 
-from tests.helpers import login
-
-CSRF = re.compile(r'<meta name="csrf-token" content="[^"]*">')
+from tests.helpers import login, without_csrf
 
 
 def _page(response) -> str:
-    """The page without its CSRF token, which is signed anew (with the time) on every page."""
-    return CSRF.sub("", response.get_data(as_text=True))
+    """The page without its CSRF tokens, which are signed anew (with the time) on every page."""
+    return without_csrf(response.get_data(as_text=True))
 
 
 @pytest.fixture

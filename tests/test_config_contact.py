@@ -1,4 +1,4 @@
-"""Settings from the environment added this session: contact channels and the change log's age."""
+"""Settings from the environment: contact channels, the change log's age, the page cache."""
 
 import pytest
 
@@ -25,3 +25,22 @@ def test_a_change_log_age_that_is_not_a_positive_number_is_refused(monkeypatch, 
     monkeypatch.setenv("KB_SEARCH_LOG_DAYS", value)
     with pytest.raises(ConfigError, match="KB_SEARCH_LOG_DAYS"):
         create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+@pytest.mark.parametrize("name", ["KB_PAGE_CACHE_SECONDS", "KB_PAGE_CACHE_MB"])
+@pytest.mark.parametrize("value", ["dertig", "-1", "inf"])
+def test_a_page_cache_setting_that_is_not_a_number_is_refused(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_page_cache_seconds_zero_turns_the_cache_off(monkeypatch, tmp_path):
+    monkeypatch.setenv("KB_PAGE_CACHE_SECONDS", "0")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/a.db"})
+    assert "kb_page_cache" not in app.extensions
+    monkeypatch.setenv("KB_PAGE_CACHE_SECONDS", "12")
+    monkeypatch.setenv("KB_PAGE_CACHE_MB", "2")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/b.db"})
+    cache = app.extensions["kb_page_cache"]
+    assert (cache.seconds, cache.max_bytes) == (12, 2 * 1024 * 1024)

@@ -170,3 +170,29 @@ def test_a_cached_page_is_no_one_elses_session(app, make_document):
     cookies = response.headers.getlist("Set-Cookie")
     assert [c.split("=", 1)[0] for c in cookies] == ["session"]
     assert first.get_cookie("session").value != second.get_cookie("session").value
+
+
+def test_read_counts_on_the_home_page_follow_once_the_cached_copy_expires(
+    app, client, make_document, monkeypatch
+):
+    """Reads do not end a cached page (that would end it on every read); "Veelgelezen" on a
+    cached home page is at most KB_PAGE_CACHE_SECONDS old."""
+    from kb import page_cache
+
+    make_document("Storing melden", "Bel ons.", slug="storing-melden")
+    make_document("Chatten met ons", "Start de chat.", slug="chatten-met-ons")  # the newest
+
+    def most_read() -> str:
+        home = page(client, "/")
+        section = home.split("Veelgelezen", 1)[1]
+        return re.search(r'href="/artikel/([^"]+)"', section).group(1)
+
+    assert most_read() == "chatten-met-ons"
+    for _ in range(2):
+        page(app.test_client(), "/artikel/storing-melden")
+    assert most_read() == "chatten-met-ons"  # the cached copy, still fresh
+
+    now = page_cache.time.monotonic()
+    seconds = app.config.get("KB_PAGE_CACHE_SECONDS", page_cache.DEFAULT_SECONDS)
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: now + seconds + 1)
+    assert most_read() == "storing-melden"

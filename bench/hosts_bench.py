@@ -42,7 +42,7 @@ from prepare import load_corpus  # noqa: E402
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", "5432", "root"
 EDITOR = "editor@bench.example"
-WRITER_LOCK = 0x6B62_5345  # kb.search.postgres_backend.LOCK_KEY (pg_locks.objid)
+WRITER_LOCK = 0x6B62_5345  # kb.search.postgres.LOCK_KEY (pg_locks.objid)
 STALL_MS = 2000  # "no multi-second stall": no request during the reindex takes this long
 CAPTURE = ["--capture-output"]  # kb's log lines (e.g. "search index busy") in the error log
 VISIBLE_MS = 1500  # README: "a publish on one host is found on the others within about a second"

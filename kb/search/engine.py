@@ -17,7 +17,7 @@ def create_backend(config: Mapping[str, Any]) -> SearchBackend:
     """The one place that picks a backend. Typed as the protocol, so the type checker
     holds each backend to SearchBackend; each is imported only when chosen."""
     if config["KB_SEARCH_BACKEND"] == "postgres":
-        from kb.search.postgres_backend import PostgresBackend
+        from kb.search.postgres import PostgresBackend
 
         return PostgresBackend()
     from kb.search.whoosh import WhooshBackend

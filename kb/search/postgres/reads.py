@@ -92,11 +92,13 @@ def suggest(prefix: str, words: list[str], levels: frozenset[str], limit: int) -
 def corrections(word: str, levels: frozenset[str], limit: int = 3) -> list[str]:
     maxdist = 1 if len(word) <= 4 else 2
     db.session.execute(text("SET LOCAL pg_trgm.similarity_threshold = 0.2"))
+    # lower(word) is what the trigram index holds (the words are folded already): equality
+    # look-ups of a word go to the primary key, see migration a7c3e91f0b52.
     rows = db.session.execute(
         text(
             "SELECT word, sum(doc_count) AS n FROM search_words "
-            "WHERE level = ANY(:levels) AND word % :w AND left(word, 1) = left(:w, 1) "
-            "GROUP BY word ORDER BY similarity(word, :w) DESC LIMIT 20"
+            "WHERE level = ANY(:levels) AND lower(word) % :w AND left(word, 1) = left(:w, 1) "
+            "GROUP BY word ORDER BY similarity(lower(word), :w) DESC LIMIT 20"
         ),
         {"levels": sorted(levels), "w": word},
     ).all()

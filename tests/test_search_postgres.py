@@ -153,3 +153,16 @@ def test_known_words_are_looked_up_by_key_not_by_trigram(app, client, make_docum
         db.session.commit()
     assert found(client, "storingsmelding")["total"] == 30
     assert "klantenservice" in str(found(client, "klantenservise"))
+
+
+def test_a_search_of_several_words_asks_the_vocabulary_in_one_go(app, client, make_document):
+    """Each pair of words may be a compound typed apart ("storing internet" for
+    "internetstoring", with a linking s, e or en, either order): up to 32 candidates a pair,
+    asked together with the words themselves, not one statement each."""
+    make_document("Internetstoring melden", "Meld een storing van het internet of de router.")
+    found(client, "internet")
+    with app.app_context(), statements() as one:
+        found(client, "router")
+    with app.app_context(), statements() as five:
+        found(client, "storing internet modem kabel melden")
+    assert len(five) <= len(one) + 6, five

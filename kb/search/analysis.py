@@ -179,6 +179,11 @@ class Vocabulary:
         self.splits: dict[str, list[str]] = {}
         self.parts: dict[str, list[str]] = {}  # index_terms: a word's parts, once
 
+    def expect(self, words: Iterable[str], parts: bool = True) -> None:
+        """A hint: has_word and knows will soon be asked about ``words`` (with ``parts``, also
+        about their heads and tails, as split_compound asks). A vocabulary that asks a
+        database answers them all in one go; this one knows every word already."""
+
     def has_word(self, word: str) -> bool:
         return word in self.words
 

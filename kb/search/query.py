@@ -5,6 +5,7 @@ vocabulary for the searcher's levels), so a suggestion never reveals a hidden wo
 """
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from kb.search.analysis import (
@@ -53,7 +54,9 @@ def plan(
     vocabulary = backend.vocabulary(levels)
     units: list[list[list[str]]] = []
     corrected: dict[str, str] = {}
-    for unit in synonyms.expand(loose):
+    expanded = list(synonyms.expand(loose))
+    vocabulary.expect(w for unit in expanded if len(unit) == 1 for w in unit[0])
+    for unit in expanded:
         alternatives = [[w for w in alt if w not in STOPWORDS] for alt in unit]
         alternatives = [alt for alt in alternatives if alt]
         if not alternatives:
@@ -135,6 +138,12 @@ def _join_compounds(units: list[list[list[str]]], vocabulary: Vocabulary) -> lis
     Splitting at index time depends on the vocabulary at that moment; joining at query time
     catches compounds indexed before their parts were known.
     """
+    pairs = [
+        (a[0][0], b[0][0])
+        for a, b in zip(units, units[1:], strict=False)
+        if len(a[0]) == 1 and len(b[0]) == 1
+    ]
+    vocabulary.expect((c for a, b in pairs for c in _joins(a, b)), parts=False)
     out: list[list[list[str]]] = []
     i = 0
     while i < len(units):
@@ -153,12 +162,16 @@ def _join_compounds(units: list[list[list[str]]], vocabulary: Vocabulary) -> lis
     return out
 
 
-def _known_join(a: str, b: str, vocabulary: Vocabulary) -> str | None:
+def _joins(a: str, b: str) -> Iterator[str]:
+    """The compounds "a b" may stand for, in the order they are tried."""
     for first, second in ((a, b), (b, a)):
         for left in dict.fromkeys((first, stem(first))):
             for right in dict.fromkeys((second, stem(second))):
                 for linker in LINKERS:
                     candidate = f"{left}{linker}{right}"
-                    if len(candidate) >= 7 and vocabulary.has_word(candidate):
-                        return candidate
-    return None
+                    if len(candidate) >= 7:
+                        yield candidate
+
+
+def _known_join(a: str, b: str, vocabulary: Vocabulary) -> str | None:
+    return next((c for c in _joins(a, b) if vocabulary.has_word(c)), None)

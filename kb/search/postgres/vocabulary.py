@@ -110,6 +110,13 @@ class PostgresVocabulary(Vocabulary):
                 sorted(t for t in terms if t not in self._stems and t not in self.extra_stems)
             )
 
+    def expect(self, words: Iterable[str], parts: bool = True) -> None:
+        """The words, their heads and tails (``parts``) and the stems of those that are no
+        known word, in one statement each (see prefetch)."""
+        if parts:
+            words = {c for w in words for c in candidates(w)}
+        self.prefetch(words, stems=parts)
+
     def _ask_stems(self, terms: list[str]) -> None:
         with tables():
             for start in range(0, len(terms), STEM_CHUNK):

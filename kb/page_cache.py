@@ -9,11 +9,14 @@ A signed-in user never gets, and never fills, a cached page.
 
 Key: the generation, the interface language (kb.extensions.chosen_language: the kb_lang
 cookie or Accept-Language), the host (the print URL is absolute) and the path with its query
-string. The generation is one small query per request: the newest row of the search change
-log (every document change writes one, in the change's own transaction: kb.search.service.
-enqueue), the newest category setting (descriptions) and search state (synonyms) change. An
-entry also expires after KB_PAGE_CACHE_SECONDS (default 30; 0 turns the cache off): what
-changes without a generation (the "Veelgelezen" read counts, contact hours) is at most that old.
+string. The generation is one small query: the newest row of the search change log (every
+document change writes one, in the change's own transaction: kb.search.service.enqueue), the
+newest category setting (descriptions) and search state (synonyms) change. A worker asks it
+at most every POLL_SECONDS (0.2 s), and again at once after a write of its own to one of those
+tables commits (Generation.watch): a change is seen by the next request on the worker that
+made it, and within POLL_SECONDS on every other worker and host. An entry also expires after
+KB_PAGE_CACHE_SECONDS (default 30; 0 turns the cache off): what changes without a generation
+(the "Veelgelezen" read counts, contact hours) is at most that old.
 
 The CSRF token (every page has one, the vote form uses it) is stored as a placeholder and
 filled in per request with the visitor's own token, so a cached form posts like a fresh one.
@@ -27,12 +30,13 @@ must still do through ``hit_counts_read`` and ``hit_logs_search``.
 import secrets
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import text
+from sqlalchemy import Engine, event, text
 
 from kb.extensions import chosen_language, db
 
@@ -44,11 +48,64 @@ DEFAULT_MEGABYTES = 8  # per worker (KB_PAGE_CACHE_MB); the least recently used 
 # What an anonymous visitor's session may hold for a cached page to be right for him (Flask-
 # Login's session protection marks every session without a user "_fresh": False).
 PLAIN_SESSION = frozenset({"csrf_token", "_fresh", "_permanent"})
+GENERATION_TABLES = ("search_outbox", "category_settings", "search_state")
 GENERATION_SQL = text(
     "SELECT (SELECT max(id) FROM search_outbox),"
     " (SELECT max(updated_at) FROM category_settings),"
     " (SELECT max(updated_at) FROM search_state)"
 )
+POLL_SECONDS = 0.2  # how stale another worker's or host's change may be seen, at most
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+class Generation:
+    """The database's generation as this process last read it, read again when older than
+    POLL_SECONDS or when a write of this process to a generation table has committed.
+
+    Another thread's commit may land between a read and its caching: that request's worker
+    then sees the change up to POLL_SECONDS late, as another worker would."""
+
+    def __init__(self) -> None:
+        self.value: tuple | None = None
+        self.until = 0.0
+
+    def current(self) -> tuple:
+        now = time.monotonic()
+        if self.value is None or now >= self.until:
+            self.value = tuple(db.session.connection().execute(GENERATION_SQL).one())
+            self.until = now + POLL_SECONDS
+        return self.value
+
+    def expire(self) -> None:
+        self.until = 0.0
+
+    @staticmethod
+    def watch() -> None:
+        """Expire every process-wide generation when a connection of any engine commits a
+        write to a generation table (once per process)."""
+        if event.contains(Engine, "before_cursor_execute", _note_write):
+            return
+        event.listen(Engine, "before_cursor_execute", _note_write)
+        event.listen(Engine, "commit", _expire_on_commit)
+        event.listen(Engine, "rollback", _forget_writes)
+
+
+_generations: "weakref.WeakSet[Generation]" = weakref.WeakSet()
+
+
+def _note_write(conn, cursor, statement: str, parameters, context, executemany) -> None:
+    if statement.lstrip()[:6].upper() in WRITES and any(t in statement for t in GENERATION_TABLES):
+        conn.info["kb_generation_write"] = True
+
+
+def _expire_on_commit(conn) -> None:
+    if conn.info.pop("kb_generation_write", False):
+        for generation in list(_generations):
+            generation.expire()
+
+
+def _forget_writes(conn) -> None:
+    conn.info.pop("kb_generation_write", None)
 
 
 @dataclass(frozen=True)
@@ -71,6 +128,7 @@ class PageCache:
         self._entries: OrderedDict[tuple, Entry] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self.generation = Generation()
 
     def get(self, key: tuple) -> Entry | None:
         with self._lock:
@@ -115,6 +173,8 @@ def init_app(app: Flask) -> PageCache | None:
     megabytes = float(app.config.get("KB_PAGE_CACHE_MB", DEFAULT_MEGABYTES))
     cache = PageCache(seconds, int(megabytes * 1024 * 1024))
     app.extensions["kb_page_cache"] = cache
+    _generations.add(cache.generation)
+    Generation.watch()
     app.before_request(serve_cached)
     app.after_request(store)
     return cache
@@ -133,18 +193,12 @@ def _anonymous_plain_request() -> bool:
     )
 
 
-def generation() -> tuple:
-    """The database's generation: changes whenever anything a public page shows changes
-    (apart from the read counts; see the module docstring). One query."""
-    return tuple(db.session.connection().execute(GENERATION_SQL).one())
-
-
 def serve_cached() -> Response | None:
     """Before the view: answer from the cache, or note the key for ``store``."""
     if not _anonymous_plain_request():
         return None
     cache = _cache()
-    key = (generation(), chosen_language(), request.host, request.full_path)
+    key = (cache.generation.current(), chosen_language(), request.host, request.full_path)
     entry = cache.get(key)
     if entry is None:
         g.page_cache_key = key

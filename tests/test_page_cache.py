@@ -1,4 +1,5 @@
-"""The anonymous page cache (kb.page_cache): a change made on another host shows at once, a
+"""The anonymous page cache (kb.page_cache): a change made on another host shows at once (its
+sibling app here shares this process: at once; another process: within POLL_SECONDS), a
 signed-in reader never sees (or leaves) an anonymous copy, each language gets its own page,
 and a cached page's form posts with the visitor's own CSRF token."""
 
@@ -196,3 +197,39 @@ def test_read_counts_on_the_home_page_follow_once_the_cached_copy_expires(
     seconds = app.config.get("KB_PAGE_CACHE_SECONDS", page_cache.DEFAULT_SECONDS)
     monkeypatch.setattr(page_cache.time, "monotonic", lambda: now + seconds + 1)
     assert most_read() == "storing-melden"
+
+
+def test_a_change_from_another_process_shows_within_the_poll_and_our_own_at_once(
+    app, client, make_document, monkeypatch
+):
+    """A worker asks the database's generation at most every POLL_SECONDS: a change another
+    process commits shows once that has passed; a change this worker commits, at once."""
+    from kb import page_cache
+
+    make_document("Factuur betalen", "Op tijd.", category="facturen")
+    with app.app_context():
+        set_review("facturen", SYSTEM, None, description="Oude uitleg.")
+    clock = [page_cache.time.monotonic()]
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: clock[0])
+    for _ in range(2):
+        assert "Oude uitleg." in page(client, "/categorie/facturen")
+
+    with app.app_context():  # another process: a connection SQLAlchemy does not see
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("UPDATE category_settings SET description = 'Andere uitleg.'")
+            cursor.execute(
+                "INSERT INTO search_outbox (document_id, created_at) "
+                "SELECT min(id), CURRENT_TIMESTAMP FROM documents"
+            )
+            raw.commit()
+        finally:
+            raw.close()
+    assert "Oude uitleg." in page(client, "/categorie/facturen")  # within the poll
+    clock[0] += page_cache.POLL_SECONDS
+    assert "Andere uitleg." in page(client, "/categorie/facturen")
+
+    with app.app_context():  # this process, the clock standing still
+        set_review("facturen", SYSTEM, None, description="Eigen uitleg.")
+    assert "Eigen uitleg." in page(client, "/categorie/facturen")

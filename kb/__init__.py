@@ -20,7 +20,7 @@ MIGRATIONS = SHIPPED / "migrations"
 
 def create_app(overrides: Mapping | None = None) -> Flask:
     """Build the application. Pure: no database writes, migrations or prompts."""
-    from kb import cli, config, errors, extensions, ops, static_files, web
+    from kb import cli, config, errors, extensions, ops, static_files, web, write_behind
     from kb.ops.app import KbFlask
     from kb.ops.database import require_database_url
 
@@ -38,6 +38,7 @@ def create_app(overrides: Mapping | None = None) -> Flask:
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
     }
     extensions.init_app(app)
+    write_behind.init_app(app)
     ops.init_app(app)
     web.register_blueprints(app)
     errors.register(app)

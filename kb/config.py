@@ -184,6 +184,11 @@ def configure(app: Flask, overrides: Mapping | None = None) -> None:
         KB_PAGE_CACHE_MB=_number(
             "KB_PAGE_CACHE_MB", env.get("KB_PAGE_CACHE_MB"), 8, "megabytes", zero=True
         ),
+        # Read counts and the search log are written this long after the first of them, all
+        # together (kb.write_behind; 0: each at once).
+        KB_WRITE_BEHIND_SECONDS=_number(
+            "KB_WRITE_BEHIND_SECONDS", env.get("KB_WRITE_BEHIND_SECONDS"), 1, "seconds", zero=True
+        ),
     )
     # Customer contact channels (kb.documents.contact): unset keeps the built-in default,
     # an empty value hides the channel.

@@ -186,6 +186,7 @@ def app(backend, tmp_path, request):
         with app.app_context():
             _empty_pg_tables(tables)
     yield app
+    app.extensions["kb_write_behind"].flush()  # before its database goes
     search = app.extensions.get("kb_search")
     if search is not None and hasattr(search, "close"):
         search.close()  # the Whoosh backend keeps its index files open between searches
@@ -218,6 +219,7 @@ def sibling_app(app):
 
     yield make
     for other in made:
+        other.extensions["kb_write_behind"].flush()
         search = other.extensions.get("kb_search")
         if search is not None:
             search.close()

@@ -3,6 +3,7 @@ phrases, ranking, filters, and never a hint of what the searcher may not read.""
 
 import pytest
 
+from kb import write_behind
 from kb.extensions import db
 from kb.search.models import SearchLog
 
@@ -278,6 +279,7 @@ def test_search_log_masks_personal_data_and_keeps_no_user(app, client, corpus, l
     client.get("/zoeken?q=storing")
     client.get("/api/v1/search/suggest?q=fac")  # suggestions are not logged
     with app.app_context():
+        write_behind.flush()
         rows = db.session.scalars(db.select(SearchLog).order_by(SearchLog.id)).all()
         assert [(r.query, r.audience) for r in rows] == [
             ("factuur [e-mail] [iban] [klantnummer] [telefoon] [postcode]", "anonymous"),

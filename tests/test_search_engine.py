@@ -1,12 +1,13 @@
 """What search keeps besides the index: per-app state (never shared by two apps in one
 process) and the search log, written in a transaction of its own."""
 
+import logging
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from kb import create_app
+from kb import create_app, write_behind
 from kb.db import utcnow
 from kb.documents.models import Document
 from kb.extensions import db
@@ -68,11 +69,12 @@ def test_a_search_never_commits_the_callers_session(app, make_document):
             db.session.scalar(sa.select(SearchOutbox.id).where(SearchOutbox.document_id == 424242))
             is None
         )
+        write_behind.flush()
         logged = db.session.execute(sa.select(SearchLog.query, SearchLog.result_count)).all()
         assert logged == [("storing", 1)]  # the log went in, in its own transaction
 
 
-def test_a_failing_search_log_never_breaks_a_search(app, client, make_document):
+def test_a_failing_search_log_never_breaks_a_search(app, client, make_document, caplog):
     slug = make_document("Storing melden", "Meld een storing.")
     with app.app_context():
         db.session.execute(sa.text("ALTER TABLE search_log RENAME TO search_log_away"))
@@ -80,12 +82,16 @@ def test_a_failing_search_log_never_breaks_a_search(app, client, make_document):
     try:
         assert found(client, "storing") == [slug]  # the log cannot be written meanwhile
         assert found(client, "melden") == [slug]
+        with app.app_context(), caplog.at_level(logging.ERROR, logger="kb.write_behind"):
+            write_behind.flush()  # as the timer would, a second later
+        assert any("could not write 2 search_log" in r.getMessage() for r in caplog.records)
     finally:
         with app.app_context():
             db.session.execute(sa.text("ALTER TABLE search_log_away RENAME TO search_log"))
             db.session.commit()
     found(client, "storing")
     with app.app_context():  # only the search after the repair is in the log
+        write_behind.flush()
         assert db.session.scalar(sa.select(sa.func.count(SearchLog.id))) == 1
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import func, insert, select
 
+from kb import write_behind
 from kb.dashboard.models import MAX_QUERY, SearchClick
 from kb.extensions import db
 from kb.search import privacy
@@ -66,6 +67,7 @@ class SearchGroup:
 def grouped(since: datetime, until: datetime | None = None) -> dict[str, SearchGroup]:
     """Searches between ``since`` and ``until`` (default: now) by normalised query, with the
     results opened for each. Raises what the database raises."""
+    write_behind.flush()  # this process's own searches, not yet written
     empty = SearchLog.result_count == 0
     window = [SearchLog.created_at >= since]
     if until is not None:
@@ -144,6 +146,7 @@ def unopened(groups: dict[str, SearchGroup], limit: int | None = None) -> list[S
 
 def empty_counts(since: datetime) -> list[tuple[str, int]]:
     """(normalised query, searches without results) since ``since``: what demand matches."""
+    write_behind.flush()  # this process's own searches, not yet written
     empty = SearchLog.result_count == 0
     rows = db.session.execute(
         select(SearchLog.query, func.count(SearchLog.id))

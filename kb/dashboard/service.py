@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from kb import write_behind
 from kb.dashboard import searches
 from kb.dashboard.schemas import (
     DocumentReuse,
@@ -56,6 +57,7 @@ def metrics(user, days: int = DEFAULT_DAYS, now: datetime | None = None) -> Metr
 
     Raises NotFound (not an editor), Invalid (a period other than PERIODS).
     """
+    write_behind.flush()  # this process's own searches, not yet written
     require_dashboard(user)
     if days not in PERIODS:
         raise Invalid({"days": _("Kies een periode van 7, 30 of 90 dagen.")})

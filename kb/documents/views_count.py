@@ -2,16 +2,19 @@
 
 A read is one GET of a published document's page by a person's browser. Nothing about the
 reader is stored or set (no cookie, no address, no user id): one row per document and day,
-counted up with a single atomic upsert that works on SQLite and PostgreSQL alike. Counting
-never fails a page: an error is logged and the page is served as it is.
+counted up with an atomic upsert that works on SQLite and PostgreSQL alike, behind the page
+(kb.write_behind: within KB_WRITE_BEHIND_SECONDS, one statement for all reads of a second).
+Counting never fails a page: an error is logged and the page is served as it is.
 """
 
 import logging
-from datetime import timedelta
+from collections import Counter
+from datetime import date, timedelta
 
 from flask import Request
-from sqlalchemy import Date, Integer, bindparam, func, text
+from sqlalchemy import Connection, Date, Integer, bindparam, func, text
 
+from kb import write_behind
 from kb.db import utcnow
 from kb.documents.models import Document, DocumentView, Kind, Status
 from kb.documents.policy import visible_documents
@@ -50,43 +53,44 @@ def counts(request: Request) -> bool:
     return not any(word in agent for word in NOT_A_PERSON)
 
 
-def _upsert(document_id: int):
-    """INSERT .. ON CONFLICT (document_id, day) DO UPDATE SET views = views + 1.
-
-    Written out: SQLite and PostgreSQL spell it alike, and a text statement skips compiling
-    the dialect's insert construct on every read."""
-    return UPSERT.bindparams(document_id=document_id, day=utcnow().date())
-
-
 UPSERT = text(
-    "INSERT INTO document_views (document_id, day, views) VALUES (:document_id, :day, 1) "
-    "ON CONFLICT (document_id, day) DO UPDATE SET views = document_views.views + 1"
-).bindparams(bindparam("document_id", type_=Integer), bindparam("day", type_=Date))
+    "INSERT INTO document_views (document_id, day, views) VALUES (:document_id, :day, :views) "
+    "ON CONFLICT (document_id, day) DO UPDATE SET views = document_views.views + excluded.views"
+).bindparams(
+    bindparam("document_id", type_=Integer),
+    bindparam("day", type_=Date),
+    bindparam("views", type_=Integer),
+)
 
 
 def record(doc: Document) -> None:
-    """Count one read of ``doc`` today, if it is published. Commits; never raises."""
+    """Count one read of ``doc`` today, if it is published. Never raises."""
     if doc.status == Status.PUBLISHED:
         record_id(doc.id)
 
 
 def record_id(document_id: int) -> None:
     """Count one read of the published document ``document_id`` today (a cached page's read,
-    kb.page_cache). Commits; never raises."""
+    kb.page_cache), written within KB_WRITE_BEHIND_SECONDS. Never raises."""
     try:
-        db.session.execute(_upsert(document_id))
-        db.session.commit()
+        write_behind.add("document_views", (document_id, utcnow().date()))
     except Exception:  # noqa: BLE001 - a lost count must never cost the reader the page
         log.exception("could not count a read of document %s", document_id)
-        try:
-            db.session.rollback()
-        except Exception:  # noqa: BLE001
-            log.exception("rollback after a failed read count failed too")
+
+
+@write_behind.writer("document_views")
+def _write(connection: Connection, reads: list[tuple[int, date]]) -> None:
+    """One upsert a document and day, counted up by its reads (an atomic upsert that
+    SQLite and PostgreSQL spell alike), in document order so two writers never deadlock."""
+    counted = Counter(reads)
+    rows = [{"document_id": d, "day": day, "views": n} for (d, day), n in sorted(counted.items())]
+    connection.execute(UPSERT, rows)
 
 
 def most_read(user, limit: int = 6, days: int = WINDOW_DAYS) -> list[Document]:
     """The published articles ``user`` may read, most read in the last ``days`` days first;
     articles nobody read yet follow, newest first (so a new site still lists something)."""
+    write_behind.flush()
     since = utcnow().date() - timedelta(days=days - 1)
     reads = (
         db.select(DocumentView.document_id, func.sum(DocumentView.views).label("n"))
@@ -108,6 +112,7 @@ def most_read(user, limit: int = 6, days: int = WINDOW_DAYS) -> list[Document]:
 
 def reads(document_id: int, days: int = WINDOW_DAYS) -> int:
     """Reads of one document in the last ``days`` days (for tests and editors' tools)."""
+    write_behind.flush()
     since = utcnow().date() - timedelta(days=days - 1)
     total = db.session.scalar(
         db.select(func.sum(DocumentView.views)).where(

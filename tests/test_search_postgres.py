@@ -166,3 +166,24 @@ def test_a_search_of_several_words_asks_the_vocabulary_in_one_go(app, client, ma
     with app.app_context(), statements() as five:
         found(client, "storing internet modem kabel melden")
     assert len(five) <= len(one) + 6, five
+
+
+def test_snippets_ask_the_vocabulary_about_their_compounds_in_one_go(app, client, make_document):
+    """A snippet marks a query word inside the compounds of a result's text ("aansluiting"
+    in "glasvezelaansluiting"), so it splits them: all of them asked together, not one or
+    two statements a compound."""
+    body = (
+        "Over de aansluiting: glasvezelaansluiting, kabelaansluiting, coaxaansluiting, "
+        "internetaansluiting, telefoonaansluiting en aansluitingskosten."
+    )
+    make_document("Aansluiting", body)
+    make_document(
+        "Glasvezel of kabel", "Glasvezel is sneller dan kabel, coax of internet via de telefoon."
+    )
+    found(client, "modem")  # builds nothing more: the index is in step
+    with app.app_context(), statements() as seen:
+        result = found(client, "aansluiting")
+    snippet = next(r["snippet"] for r in result["results"] if r["title"] == "Aansluiting")
+    assert "<mark>glasvezelaansluiting</mark>" in snippet, snippet
+    lookups = [s for s in seen if "search_words" in s or "count(*) FROM search_entries" in s]
+    assert len(lookups) <= 4, lookups

@@ -7,6 +7,7 @@ and character offsets are only computed for the words the snippet shows.
 
 import re
 from array import array
+from collections.abc import Iterable
 from html import escape, unescape
 from itertools import compress
 from sys import intern
@@ -41,9 +42,28 @@ def _matches(word: str, terms: set[str], vocabulary: Vocabulary | None) -> bool:
         return False
     if stem(word) in terms:
         return True
-    if vocabulary is not None and len(word) >= 7 and any(t in word for t in terms if len(t) >= 3):
+    if vocabulary is not None and _may_hold(word, terms):
         return any(stem(part) in terms for part in split_compound(word, vocabulary))
     return False
+
+
+def _may_hold(word: str, terms: set[str]) -> bool:
+    """Could ``word`` be a compound with a part among ``terms``: is it worth splitting?"""
+    return len(word) >= 7 and any(t in word for t in terms if len(t) >= 3)
+
+
+def ask_ahead(
+    texts: Iterable["Prepared"], terms: set[str], vocabulary: Vocabulary | None, memo: dict
+) -> None:
+    """Before the snippets of ``texts``: tell ``vocabulary`` about every word they may split
+    (see _matches), so a vocabulary that asks a database asks about them all in one go
+    instead of one statement a compound."""
+    if vocabulary is None:
+        return
+    words = {w for text in texts for w in text.words if w not in memo}
+    vocabulary.expect(
+        w for w in words if len(w) <= MAX_WORD and stem(w) not in terms and _may_hold(w, terms)
+    )
 
 
 def _window(hits: list[int], count: int, width: int) -> tuple[int, int]:

@@ -208,6 +208,7 @@ def _results(user: Any, hits: list[Hit], the_plan: Plan) -> list[Result]:
         for doc_id, revision_id, html in rows
     }
     memo: dict[str, bool] = {}  # which words match, decided once for all snippets
+    highlight.ask_ahead(text_by_id.values(), the_plan.terms, the_plan.vocabulary, memo)
     out = []
     for hit in hits:
         text = text_by_id.get(hit.id)

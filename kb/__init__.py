@@ -37,6 +37,7 @@ def create_app(overrides: Mapping | None = None) -> Flask:
         "hide_parameters": True,
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
     }
+    web.register_guards(app)
     extensions.init_app(app)
     write_behind.init_app(app)
     ops.init_app(app)

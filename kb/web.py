@@ -65,8 +65,17 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(getattr(import_module(module), name))
 
 
-def register_filters(app: Flask) -> None:
+def register_guards(app: Flask) -> None:
+    """The first hooks of every request (before the extensions' own): bad input refused,
+    then an anonymous public page answered from the page cache, ahead of the rate limiter's
+    bookkeeping (no public page has a limit) and everything a view needs."""
     from kb import page_cache
+
+    app.before_request(refuse_bad_input)
+    page_cache.init_app(app)  # after refuse_bad_input: a refused request never reaches it
+
+
+def register_filters(app: Flask) -> None:
     from kb.documents import forms
     from kb.documents.policy import Action, allowed
     from kb.i18n import FILTERS
@@ -94,8 +103,6 @@ def register_filters(app: Flask) -> None:
 
     app.jinja_env.filters.update(FILTERS)  # datetime, date, day_month, ago: localised
 
-    app.before_request(refuse_bad_input)
-    page_cache.init_app(app)  # after refuse_bad_input: a refused request never reaches it
     app.after_request(cache_headers)
     login_manager.unauthorized_handler(anonymous_staff_page)
 

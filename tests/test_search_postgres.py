@@ -187,3 +187,29 @@ def test_snippets_ask_the_vocabulary_about_their_compounds_in_one_go(app, client
     assert "<mark>glasvezelaansluiting</mark>" in snippet, snippet
     lookups = [s for s in seen if "search_words" in s or "count(*) FROM search_entries" in s]
     assert len(lookups) <= 4, lookups
+
+
+def test_searches_never_read_a_long_gin_pending_list(app, make_document):
+    """Every search reads a GIN index's whole pending list (4 MB by default: 218 ms a search
+    at 10k instead of 93): publishes keep it at most 64 kB, a reindex leaves it merged."""
+    from kb.search.postgres.sql import GIN_INDEXES
+
+    for n in range(5):
+        make_document(f"Storing {n}", "Er is een storing in uw wijk.")
+    with app.app_context():
+        options = dict(
+            db.session.execute(
+                text(
+                    "SELECT relname, array_to_string(reloptions, ',') FROM pg_class "
+                    "WHERE relnamespace = CAST(current_schema() AS regnamespace)"
+                )
+            ).all()
+        )
+        for index in GIN_INDEXES:
+            assert "gin_pending_list_limit=64" in (options[index] or ""), index
+        search.rebuild()
+        for index in GIN_INDEXES:
+            pending = db.session.scalar(
+                text("SELECT gin_clean_pending_list(CAST(:i AS regclass))"), {"i": index}
+            )
+            assert pending == 0, index

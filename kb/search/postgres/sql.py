@@ -8,6 +8,9 @@ from sqlalchemy.exc import DBAPIError
 from kb.extensions import db
 from kb.search.backend import IndexMissing, Query
 
+# The search tables' GIN indexes (migrations 770601989d2b and c4d2b8e6f1a3).
+GIN_INDEXES = ("ix_search_entries_tsv", "ix_search_entries_title_tsv", "ix_search_words_trgm")
+
 STATE = "index:postgres"  # the search_state row holding the tables' cursor
 CONFIG = "kb_dutch"  # created by migration 3c5e8a1d9b27
 LOCK_KEY = 0x6B62_5345  # "kbSE": one advisory lock for every writer of the search tables

@@ -2,6 +2,8 @@
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from flask.testing import FlaskClient
@@ -66,3 +68,20 @@ def without_csrf(html: str) -> str:
     """A page with every CSRF token blanked: each is signed anew, with the time, per page, so
     two renderings of the same page a second apart differ only there."""
     return _CSRF_VALUES.sub(r'\1"', html)
+
+
+@contextmanager
+def table_away(app, table: str) -> Iterator[None]:
+    """While inside, ``table`` is missing (renamed), as a broken or locked table would be
+    to a write; it is back afterwards."""
+    from kb.extensions import db
+
+    with app.app_context():
+        db.session.execute(sa.text(f"ALTER TABLE {table} RENAME TO {table}_away"))
+        db.session.commit()
+    try:
+        yield
+    finally:
+        with app.app_context():
+            db.session.execute(sa.text(f"ALTER TABLE {table}_away RENAME TO {table}"))
+            db.session.commit()

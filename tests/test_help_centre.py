@@ -15,7 +15,7 @@ from kb.db import utcnow
 from kb.documents import views_count
 from kb.documents.models import CategorySetting, Document, DocumentView
 from kb.extensions import db
-from tests.helpers import login
+from tests.helpers import login, table_away
 
 BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari"}
 LONG = (
@@ -145,10 +145,7 @@ def test_a_failing_count_never_fails_the_page(app, client, make_document, caplog
     """The counts are written behind the page (kb.write_behind): a write that fails is
     logged and lost, the pages go on, and the counts after it are kept."""
     slug = make_document("Router herstarten", "Trek de stekker eruit.")
-    with app.app_context():
-        db.session.execute(sa.text("ALTER TABLE document_views RENAME TO document_views_away"))
-        db.session.commit()
-    try:
+    with table_away(app, "document_views"):
         for _ in range(2):
             response = client.get(f"/artikel/{slug}", headers=BROWSER)
             assert response.status_code == 200
@@ -156,10 +153,6 @@ def test_a_failing_count_never_fails_the_page(app, client, make_document, caplog
         with app.app_context(), caplog.at_level(logging.ERROR, logger="kb.write_behind"):
             write_behind.flush()  # as the timer would, a second later
         assert any("could not write 2 document_views" in r.getMessage() for r in caplog.records)
-    finally:
-        with app.app_context():
-            db.session.execute(sa.text("ALTER TABLE document_views_away RENAME TO document_views"))
-            db.session.commit()
     client.get(f"/artikel/{slug}", headers=BROWSER)
     assert reads(app, slug) == 1
 

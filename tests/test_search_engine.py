@@ -14,6 +14,7 @@ from kb.extensions import db
 from kb.search import searching
 from kb.search.log import searches_without_results
 from kb.search.models import SearchLog, SearchOutbox
+from tests.helpers import table_away
 
 pytestmark = pytest.mark.search
 
@@ -76,19 +77,12 @@ def test_a_search_never_commits_the_callers_session(app, make_document):
 
 def test_a_failing_search_log_never_breaks_a_search(app, client, make_document, caplog):
     slug = make_document("Storing melden", "Meld een storing.")
-    with app.app_context():
-        db.session.execute(sa.text("ALTER TABLE search_log RENAME TO search_log_away"))
-        db.session.commit()
-    try:
+    with table_away(app, "search_log"):
         assert found(client, "storing") == [slug]  # the log cannot be written meanwhile
         assert found(client, "melden") == [slug]
         with app.app_context(), caplog.at_level(logging.ERROR, logger="kb.write_behind"):
             write_behind.flush()  # as the timer would, a second later
         assert any("could not write 2 search_log" in r.getMessage() for r in caplog.records)
-    finally:
-        with app.app_context():
-            db.session.execute(sa.text("ALTER TABLE search_log_away RENAME TO search_log"))
-            db.session.commit()
     found(client, "storing")
     with app.app_context():  # only the search after the repair is in the log
         write_behind.flush()

@@ -52,6 +52,11 @@ def _may_hold(word: str, terms: set[str]) -> bool:
     return len(word) >= 7 and any(t in word for t in terms if len(t) >= 3)
 
 
+def _will_split(word: str, terms: set[str]) -> bool:
+    """Does _matches split ``word`` (given a vocabulary) to decide?"""
+    return len(word) <= MAX_WORD and stem(word) not in terms and _may_hold(word, terms)
+
+
 def ask_ahead(
     texts: Iterable["Prepared"], terms: set[str], vocabulary: Vocabulary | None, memo: dict
 ) -> None:
@@ -61,9 +66,7 @@ def ask_ahead(
     if vocabulary is None:
         return
     words = {w for text in texts for w in text.words if w not in memo}
-    vocabulary.expect(
-        w for w in words if len(w) <= MAX_WORD and stem(w) not in terms and _may_hold(w, terms)
-    )
+    vocabulary.expect(w for w in words if _will_split(w, terms))
 
 
 def _window(hits: list[int], count: int, width: int) -> tuple[int, int]:

@@ -59,7 +59,7 @@ def level_of(doc: dict) -> str:
 def load_corpus(n: int, data_dir: Path, fts_path: Path, jobs: int, corpus: Corpus) -> dict:
     """Insert n documents (published, revision 1) into kb's database and the FTS5 table."""
     from kb import create_app
-    from kb.documents.models import Document, Revision
+    from kb.documents.models import Document, DocumentTag, Revision
     from kb.extensions import db
 
     global _CORPUS
@@ -79,6 +79,7 @@ def load_corpus(n: int, data_dir: Path, fts_path: Path, jobs: int, corpus: Corpu
     with app.app_context(), ctx.Pool(processes=jobs) as pool:
         engine = db.engine
         doc_table, rev_table = Document.__table__, Revision.__table__
+        tag_table = DocumentTag.__table__
         doc_fields = ("kind", "audience", "channel", "category", "tags", "language", "title")
         rev_columns = [name for name in doc_fields if name in rev_table.c]
         for docs in pool.imap(_make_chunk, bounds):
@@ -128,9 +129,15 @@ def load_corpus(n: int, data_dir: Path, fts_path: Path, jobs: int, corpus: Corpu
                 )
                 for name in rev_columns:  # metadata a revision may carry (audience, tags …)
                     rev_rows[-1].setdefault(name, doc_rows[-1][name])
+            tag_rows = [
+                {"document_id": row["id"], "tag": tag}
+                for row in doc_rows
+                for tag in dict.fromkeys(row["tags"])
+            ]
             with engine.begin() as conn:
                 conn.execute(doc_table.insert(), doc_rows)
                 conn.execute(rev_table.insert(), rev_rows)
+                conn.execute(tag_table.insert(), tag_rows)
             t = time.perf_counter()
             fts.executemany(
                 "INSERT INTO docs(title, body, slug, level) VALUES (?, ?, ?, ?)",

@@ -275,6 +275,44 @@ def test_related_articles_share_tags_or_category_and_respect_the_reader(
     assert "Intern wifi" in related(agent.get(f"/artikel/{slug}").get_data(as_text=True))
 
 
+def test_related_articles_follow_the_published_tags(app, client, make_document):
+    """A tag change counts for "related" (and the tag filter) once it is published, not while
+    it is a pending edit; a draft follows its newest revision at once."""
+    from kb.auth.models import SYSTEM
+    from kb.documents import service
+    from kb.documents.schemas import DocumentUpdate
+
+    slug = make_document("Wifi instellen", "Tekst.", category="internet", tags=["wifi"])
+    other = make_document("Router kiezen", "Tekst.", category="winkel", tags=["router"])
+
+    def related() -> str:
+        page = client.get(f"/artikel/{slug}").get_data(as_text=True)
+        return (
+            page.split('class="related"', 1)[1].split("</section>", 1)[0]
+            if ('class="related"' in page)
+            else ""
+        )
+
+    def retag(tags: list[str], publish: bool) -> None:
+        with app.app_context():
+            doc = db.session.scalar(db.select(Document).where(Document.slug == other))
+            service.save_revision(
+                doc, SYSTEM, doc.current_number, DocumentUpdate(tags=tags, message="tags")
+            )
+            if publish:
+                service.publish(doc, SYSTEM)
+
+    assert "Router kiezen" not in related()
+    retag(["router", "wifi"], publish=False)
+    assert "Router kiezen" not in related()
+    assert "Router kiezen" not in client.get("/api/v1/documents?tag=wifi").get_data(as_text=True)
+    retag(["router", "wifi"], publish=True)
+    assert "Router kiezen" in related()
+    assert "Router kiezen" in client.get("/api/v1/documents?tag=wifi").get_data(as_text=True)
+    retag(["router"], publish=True)
+    assert "Router kiezen" not in related()
+
+
 def test_an_article_offers_the_contact_channels(client, make_document):
     slug = make_document("Factuur betalen", "Tekst.")
     page = client.get(f"/artikel/{slug}").get_data(as_text=True)

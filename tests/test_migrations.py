@@ -58,3 +58,36 @@ def test_migrations_match_models_postgres(pg_url, tmp_path):
         _check(pg_url_for_schema(schema), tmp_path)
     finally:
         drop_pg_schema(schema)
+
+
+def test_document_tags_are_filled_from_existing_documents(tmp_path):
+    """An existing knowledge base keeps its related articles and tag filter after the upgrade
+    that moved tags into their own rows."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "KB_DATA_DIR": str(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite'}",
+        }
+    )
+    with app.app_context():
+        upgrade(revision="c4d2b8e6f1a3")
+        with db.engine.begin() as conn:
+            for id_, slug, tags in ((1, "a", '["wifi", "router", "wifi"]'), (2, "b", "[]")):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO documents (id, slug, kind, audience, category, tags, "
+                        "language, min_edit_role, status, title, current_number, created_at, "
+                        "updated_at) VALUES (:id, :slug, 'article', 'public', 'internet', "
+                        ":tags, 'nl', 'editor', 'published', :slug, 1, '2026-01-01', "
+                        "'2026-01-01')"
+                    ),
+                    {"id": id_, "slug": slug, "tags": tags},
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                sa.text("SELECT document_id, tag FROM document_tags ORDER BY tag")
+            ).all()
+        assert [tuple(r) for r in rows] == [(1, "router"), (1, "wifi")]
+        db.engine.dispose()

@@ -177,6 +177,19 @@ class Document(Model):
         return f"<Document {self.slug} r{self.current_number} {self.status}>"
 
 
+class DocumentTag(Model):
+    """One of a document's live tags (``Document.tags``), a row each, so "shares a tag" is an
+    index look-up instead of a scan of every document's JSON. Kept by ``tag_index.replace``
+    wherever ``Document.tags`` is written."""
+
+    __tablename__ = "document_tags"
+
+    tag: Mapped[str] = mapped_column(String(MAX_TAG), primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class EditorPresence(Model):
     """Who has a document's editor open, for "Ook bezig met dit document". One row per
     document and editor, kept up to date by the editor page's heartbeat (presence.py)."""

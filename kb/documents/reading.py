@@ -3,14 +3,13 @@
 Every query starts from the policy's gate, so what a role may not read is never counted.
 """
 
-import json
 import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import String, cast, func
+from sqlalchemy import func
 
-from kb.documents import views_count
+from kb.documents import tag_index, views_count
 from kb.documents.models import CategorySetting, Document, Kind, Status
 from kb.documents.policy import sees_drafts, visible_documents
 from kb.extensions import db
@@ -49,10 +48,7 @@ def list_visible(
         if name in filters:
             query = query.where(getattr(Document, name) == filters[name])
     if "tag" in filters:
-        # Tags are a JSON list on both databases; its text holds each tag as a JSON string.
-        query = query.where(
-            cast(Document.tags, String).contains(json.dumps(filters["tag"]), autoescape=True)
-        )
+        query = query.where(Document.id.in_(tag_index.tagged([filters["tag"]])))
     counted = query.with_only_columns(func.count(), maintain_column_froms=True)
     total = db.session.scalar(counted.order_by(None)) or 0
     # Readers who may not see drafts sort by the published time: a pending edit must not move

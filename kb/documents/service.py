@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kb.audit import service as audit
 from kb.db import unit_of_work, utcnow
-from kb.documents import markdown
+from kb.documents import markdown, tag_index
 from kb.documents import merge as merging
 from kb.documents.merge_edit import merge_edit
 from kb.documents.models import (
@@ -112,6 +112,7 @@ def create_document(actor, data: DocumentCreate) -> Document:
             db.session.flush()
         except IntegrityError:
             raise Invalid({"slug": _("De slug '%(slug)s' is al in gebruik.", slug=slug)}) from None
+        tag_index.replace(doc.id, doc.tags)
         audit.record(actor, "document.create", "document", slug, revision=1)
         search.enqueue(doc)
     return doc
@@ -200,6 +201,8 @@ def save_revision(
             db.session.rollback()
             fresh = db.session.get_one(Document, doc.id, populate_existing=True)
             raise _conflict(fresh, base_revision, changes) from None
+        if "tags" in live:
+            tag_index.replace(doc.id, live["tags"])
         audit.record(
             actor,
             "document.save",
@@ -307,6 +310,7 @@ def publish(
         doc.published_title = revision.title
         for name, value in revision.meta.items():
             setattr(doc, name, value)
+        tag_index.replace(doc.id, revision.tags)
         doc.published_at = utcnow()
         if acknowledge:
             doc.ack_number = revision.number

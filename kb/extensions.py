@@ -82,10 +82,18 @@ def chosen_language() -> str:
     chosen = getattr(user, "language", None) if user.is_authenticated else None
     if chosen in offered:
         return chosen
-    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    return visitor_language(request)
+
+
+def visitor_language(req) -> str:
+    """The language a request asks for without an account's setting: the footer switch's
+    cookie, else the browser's Accept-Language, else Dutch (a werkzeug Request: also usable
+    before Flask's request context exists, kb.page_cache.Hits)."""
+    offered = _offered()
+    cookie = req.cookies.get(LANGUAGE_COOKIE)
     if cookie in offered:
         return cookie
-    return request.accept_languages.best_match(offered, default="nl")
+    return req.accept_languages.best_match(offered, default="nl")
 
 
 def _vary_on_language(response):

@@ -23,15 +23,18 @@ filled in per request with the visitor's own token, so a cached form posts like 
 A hit still counts the read of an article (kb.documents.views_count) and logs the search
 (kb.search.log), as the view would.
 
-Wiring, in kb.web.register_filters: ``page_cache.init_app(app)``; the views name what a hit
-must still do through ``hit_counts_read`` and ``hit_logs_search``.
+Wiring, in kb.web.register_guards: ``page_cache.init_app(app)``; the views name what a hit
+must still do through ``hit_counts_read`` and ``hit_logs_search``. Hits are answered by
+kb.page_hits, a WSGI layer in front of Flask; ``serve_cached`` notes the key for ``store`` and
+answers a hit only when that layer could not.
 """
 
 import secrets
 import threading
 import time
 import weakref
-from collections import OrderedDict
+from collections import Counter, OrderedDict
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, g, request, session
@@ -76,6 +79,10 @@ class Generation:
             self.until = now + POLL_SECONDS
         return self.value
 
+    def fresh(self) -> tuple | None:
+        """The value while it needs no new read, else None (then ``current`` reads it)."""
+        return self.value if time.monotonic() < self.until else None
+
     def expire(self) -> None:
         self.until = 0.0
 
@@ -115,6 +122,21 @@ class Entry:
     expires: float  # time.monotonic()
     document_id: int | None = None  # an article read to count on a hit
     search: tuple[str, int] | None = None  # (query, results) to log on a hit
+    # The response's headers but the request's own (kb.page_hits repeats them)
+    headers: tuple[tuple[str, str], ...] | None = None
+
+
+# Headers of a stored response that belong to that one request, not to the page.
+NOT_STORED = frozenset({"set-cookie", "content-length", "x-request-id", "retry-after"})
+
+
+def stored_headers(headers) -> tuple[tuple[str, str], ...]:
+    """The headers a hit repeats: all but the request's own and the rate limiter's."""
+    return tuple(
+        (name, value)
+        for name, value in headers.items()
+        if name.lower() not in NOT_STORED and not name.lower().startswith("x-ratelimit")
+    )
 
 
 class PageCache:
@@ -126,6 +148,7 @@ class PageCache:
         # Never in a page: 32 random hex digits between NUL bytes (refused in any request).
         self.placeholder = f"\x00{secrets.token_hex(16)}\x00".encode()
         self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+        self._paths: Counter[str] = Counter()  # key[-1], the full path, of every entry
         self._bytes = 0
         self._lock = threading.Lock()
         self.generation = Generation()
@@ -148,6 +171,7 @@ class PageCache:
             if key in self._entries:
                 self._drop(key)
             self._entries[key] = entry
+            self._paths[key[-1]] += 1
             self._bytes += len(entry.body)
             while self._bytes > self.max_bytes and self._entries:
                 self._drop(next(iter(self._entries)))
@@ -155,10 +179,18 @@ class PageCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._paths.clear()
             self._bytes = 0
+
+    def holds(self, path: str) -> bool:
+        """Might a page for this full path be here (under any generation, language, host)?"""
+        return path in self._paths
 
     def _drop(self, key: tuple) -> None:
         self._bytes -= len(self._entries.pop(key).body)
+        self._paths[key[-1]] -= 1
+        if not self._paths[key[-1]]:
+            del self._paths[key[-1]]
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -177,6 +209,9 @@ def init_app(app: Flask) -> PageCache | None:
     Generation.watch()
     app.before_request(serve_cached)
     app.after_request(store)
+    from kb.page_hits import Hits
+
+    app.wsgi_app = Hits(app, cache, app.wsgi_app)  # type: ignore[method-assign]
     return cache
 
 
@@ -206,18 +241,24 @@ def serve_cached() -> Response | None:
     body = entry.body
     if cache.placeholder in body:
         body = body.replace(cache.placeholder, generate_csrf().encode())
-    _after_hit(entry)
+    after_hit(request, entry)
     return current_app.response_class(body, content_type=entry.content_type)
 
 
-def _after_hit(entry: Entry) -> None:
+def after_hit(request, entry: Entry, app: Flask | None = None) -> None:
+    """What the view would have done besides the page: count the read, log the search.
+    Outside an app context, ``app`` is the app whose context the writes need."""
     from kb.documents import views_count
     from kb.search.log import record_search
 
-    if entry.document_id is not None and views_count.counts(request):
-        views_count.record_id(entry.document_id)
-    if entry.search is not None:
-        record_search("anonymous", entry.search[0], entry.search[1], 0)
+    read = entry.document_id if views_count.counts(request) else None
+    if read is None and entry.search is None:
+        return
+    with app.app_context() if app is not None else nullcontext():
+        if read is not None:
+            views_count.record_id(read)
+        if entry.search is not None:
+            record_search("anonymous", entry.search[0], entry.search[1], 0)
 
 
 def hit_counts_read(document_id: int) -> None:
@@ -257,6 +298,7 @@ def store(response: Response) -> Response:
             expires=time.monotonic() + cache.seconds,
             document_id=g.get("page_cache_document"),
             search=g.get("page_cache_search"),
+            headers=stored_headers(response.headers),
         ),
     )
     return response

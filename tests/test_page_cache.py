@@ -233,3 +233,27 @@ def test_a_change_from_another_process_shows_within_the_poll_and_our_own_at_once
     with app.app_context():  # this process, the clock standing still
         set_review("facturen", SYSTEM, None, description="Eigen uitleg.")
     assert "Eigen uitleg." in page(client, "/categorie/facturen")
+
+
+def test_a_cached_page_answers_like_the_page_it_copies(app, make_document, caplog):
+    """A hit (kb.page_hits, in front of Flask) carries the page's security and caching
+    headers, a request id of its own and the request line in the log; a returning visitor
+    keeps his session (no new cookie, the same token)."""
+    slug = make_document("Router herstarten", "Trek de stekker eruit.")
+    visitor = app.test_client()
+    first = visitor.get(f"/artikel/{slug}", headers=BROWSER)
+    caplog.clear()
+    with caplog.at_level("INFO", logger="kb.request"):
+        again = visitor.get(f"/artikel/{slug}", headers={**BROWSER, "X-Request-Id": "proxy-id-1"})
+    assert again.status_code == 200 and again.get_data() == first.get_data()
+    for name in ("Content-Security-Policy", "X-Frame-Options", "Content-Type", "Vary"):
+        assert again.headers[name] == first.headers[name], name
+    assert again.headers["X-Request-Id"] == "proxy-id-1" != first.headers["X-Request-Id"]
+    assert "Set-Cookie" not in again.headers
+    lines = [r for r in caplog.records if r.name == "kb.request"]
+    assert [(r.path, r.status, r.request_id) for r in lines] == [
+        (f"/artikel/{slug}", 200, "proxy-id-1")
+    ]
+    newcomer = app.test_client().get(f"/artikel/{slug}", headers=BROWSER)
+    assert newcomer.headers["X-Request-Id"] not in (first.headers["X-Request-Id"], "proxy-id-1")
+    assert int(newcomer.headers["Content-Length"]) == len(newcomer.get_data())

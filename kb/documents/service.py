@@ -112,7 +112,7 @@ def create_document(actor, data: DocumentCreate) -> Document:
             db.session.flush()
         except IntegrityError:
             raise Invalid({"slug": _("De slug '%(slug)s' is al in gebruik.", slug=slug)}) from None
-        tag_index.replace(doc.id, doc.tags)
+        tag_index.replace(doc.id, doc.tags, new=True)
         audit.record(actor, "document.create", "document", slug, revision=1)
         search.enqueue(doc)
     return doc
@@ -308,9 +308,10 @@ def publish(
         doc.status = Status.PUBLISHED
         doc.published_number = revision.number
         doc.published_title = revision.title
+        if revision.tags != doc.tags:
+            tag_index.replace(doc.id, revision.tags)
         for name, value in revision.meta.items():
             setattr(doc, name, value)
-        tag_index.replace(doc.id, revision.tags)
         doc.published_at = utcnow()
         if acknowledge:
             doc.ack_number = revision.number

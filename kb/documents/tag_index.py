@@ -10,9 +10,11 @@ from kb.documents.models import DocumentTag
 from kb.extensions import db
 
 
-def replace(document_id: int, tags: Iterable) -> None:
-    """Make the document's rows exactly ``tags`` (non-strings and repeats left out)."""
-    db.session.execute(delete(DocumentTag).where(DocumentTag.document_id == document_id))
+def replace(document_id: int, tags: Iterable, new: bool = False) -> None:
+    """Make the document's rows exactly ``tags`` (non-strings and repeats left out); ``new``:
+    the document was created in this unit of work and has no rows yet."""
+    if not new:
+        db.session.execute(delete(DocumentTag).where(DocumentTag.document_id == document_id))
     rows = [
         {"document_id": document_id, "tag": tag}
         for tag in dict.fromkeys(t for t in tags or () if isinstance(t, str))

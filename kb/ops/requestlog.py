@@ -90,39 +90,51 @@ def configure_logging(fmt: str) -> None:
 
 def logged_path() -> str:
     """The path without query string; invitation secrets and e-mail addresses masked."""
-    path = request.path
+    return mask(request.path, request.view_args)
+
+
+def mask(path: str, view_args: dict | None = None) -> str:
+    """``path`` with the secrets among ``view_args`` and any e-mail address masked."""
     for name in SECRET_ARGS:
-        value = (request.view_args or {}).get(name)
+        value = (view_args or {}).get(name)
         if isinstance(value, str) and value:
             path = path.replace(value, "***")
     return EMAIL.sub("***", path)
 
 
+def new_request_id(incoming: str) -> str:
+    """A well-formed incoming id (a proxy's), else a fresh one."""
+    return incoming if VALID_ID.fullmatch(incoming) else uuid.uuid4().hex
+
+
+def log_request(method: str, path: str, status: int, started: float | None, rid: str) -> None:
+    """The request line; ``path`` already masked (logged_path), ``started`` a perf_counter."""
+    duration = round((time.perf_counter() - started) * 1000, 1) if started else 0.0
+    request_log.info(
+        "%s %s %s %.1fms",
+        method,
+        path,
+        status,
+        duration,
+        extra={
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration_ms": duration,
+            "request_id": rid,
+        },
+    )
+
+
 def _start() -> None:
-    incoming = request.headers.get(HEADER, "")
-    g.request_id = incoming if VALID_ID.fullmatch(incoming) else uuid.uuid4().hex
+    g.request_id = new_request_id(request.headers.get(HEADER, ""))
     g.request_started = time.perf_counter()
 
 
 def _finish(response: Response) -> Response:
     rid = g.get("request_id") or uuid.uuid4().hex
     response.headers[HEADER] = rid
-    started = g.get("request_started")
-    duration = round((time.perf_counter() - started) * 1000, 1) if started else 0.0
-    path = logged_path()
-    request_log.info(
-        "%s %s %s %.1fms",
-        request.method,
-        path,
-        response.status_code,
-        duration,
-        extra={
-            "method": request.method,
-            "path": path,
-            "status": response.status_code,
-            "duration_ms": duration,
-        },
-    )
+    log_request(request.method, logged_path(), response.status_code, g.get("request_started"), rid)
     return response
 
 

@@ -215,8 +215,7 @@ def settle_on_publish(doc: Document, actor, number: int, acknowledge: bool) -> N
         audit.record(
             actor, event, "review", review.id, document=doc.slug, revision=review.revision_number
         )
-    revision = service.get_revision(doc, number)
-    if not reviewer or not needs_review(revision):
+    if not reviewer or not needs_review(service.get_revision(doc, number)):
         return
     db.session.flush()
     approved = db.session.scalar(

@@ -46,6 +46,12 @@ MAX_SIZE = {
         "the PostgreSQL part copies the corpus and rebuilds its index first; at 100k that "
         "alone is far beyond make bench's 25 minutes on 2 cores (see the 10k reindex time)",
     ),
+    "io": (
+        10_000,
+        "an import of 100 000 documents indexes them all again (about as long as the 100k "
+        "reindex in the prepare step, plus the writes): with it make bench takes well over "
+        "25 minutes on 2 cores",
+    ),
 }
 MEMORY_ROWS = [  # (part, metric, label in the plot)
     ("search", "worker RSS MB (max)", "Whoosh worker RSS"),

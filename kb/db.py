@@ -59,6 +59,17 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.close()
 
 
+def refresh_statistics() -> None:
+    """ANALYZE: the query planner's row counts per index, after a bulk change (an import, a
+    reindex, a migration). SQLite keeps none on its own, and without them it guesses: at
+    100 000 documents it read every published document through ix_documents_status to find
+    20 slugs (19 ms instead of 0.2 ms; a search 35 instead of 9 ms). 0.1 s at that size."""
+    from kb.extensions import db
+
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
+
+
 def after_commit(action: Callable[[], None]) -> None:
     """Queue an action (e.g. indexing) to run once the current unit of work has committed.
 

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from kb import ROOT
 from kb.cli import progress
+from kb.db import refresh_statistics
 from kb.documents.io import ContentError, export_documents, find_files, import_files, parse_file
 from kb.documents.models import Document
 from kb.extensions import db
@@ -48,6 +49,7 @@ def import_directory(directory: Path) -> str:
         import_synonyms(directory)  # DIR/synoniemen.txt into the list every host searches with
     except ContentError as exc:
         raise click.ClickException(str(exc)) from exc
+    refresh_statistics()  # the planner's row counts for what was just written
     try:
         search.sync()  # whatever the after-commit update could not do
     except Exception as exc:

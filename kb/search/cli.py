@@ -4,6 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from kb.cli import progress
+from kb.db import refresh_statistics
 from kb.search import service
 
 search_cli = AppGroup("search", help="Build and check the search index.")
@@ -15,6 +16,7 @@ def reindex() -> None:
     total = service.searchable_count()
     with progress(range(total), "Indexing") as bar:
         count = service.rebuild(progress=lambda: bar.update(1))
+    refresh_statistics()  # an operator's maintenance moment: the planner's row counts too
     click.echo(f"Indexed {count} documents.")
 
 

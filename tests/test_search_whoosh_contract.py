@@ -121,6 +121,32 @@ def test_ranker_matches_exactly_what_whooshs_matchers_match(tmp_path):
             assert set(ours) == set(searcher.docs_for_query(theirs)), units or phrases
 
 
+def test_a_full_term_cache_forgets_the_least_recently_searched_term(tmp_path, monkeypatch):
+    """Over its budget the ranker drops the term searched longest ago, not every term (the
+    words most searches share stay), and a dropped term scores the same when read again."""
+    from kb.search.whoosh import ranking
+
+    ix = multi_segment_index(tmp_path)
+    with ix.searcher() as searcher:
+        lengths = [searcher.reader().doc_field_length(d, FIELD, 0) for d in range(600)]
+        live = set(searcher.reader().all_doc_ids())
+        ranker = Ranker(searcher, lambda field: lengths, lambda levels: live)
+        levels = frozenset({"public"})
+        sizes = {t: len(ranker.postings(t, levels).docs) for t in ("kievit", "grutto", "polder")}
+        first = ranker.term_scores("kievit", levels)
+        ranker = Ranker(searcher, lambda field: lengths, lambda levels: live)
+        # Room for two of the three terms.
+        monkeypatch.setattr(ranking, "TERM_CACHE_ENTRIES", sizes["kievit"] + sizes["grutto"] + 1)
+        kievit = ranker.postings("kievit", levels)
+        ranker.postings("grutto", levels)
+        assert ranker.postings("kievit", levels) is kievit  # searched again: now the newest
+        ranker.postings("polder", levels)  # over budget: grutto, the least recent, goes
+        assert ranker.postings("kievit", levels) is kievit
+        assert {key[2] for key in ranker._terms} == {"kievit", "polder"}
+        ranker.postings("grutto", levels)  # read again; kievit is now the least recent
+        assert ranker.term_scores("kievit", levels) == first
+
+
 def test_backend_columns_follow_whooshs_document_numbers(tmp_path):
     backend = WhooshBackend(str(tmp_path))
     try:

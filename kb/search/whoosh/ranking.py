@@ -22,9 +22,10 @@ from kb.search.whoosh.topk import Postings
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 FIELD = "text"
 # Postings kept per process as packed arrays: docnum and score (8 bytes), and for the
-# terms a search ranked, their score order (4 more): 30 MB at most (a dict of Python ints
-# and floats would take ~90 bytes per posting). 10k documents have ~1.6M postings in all.
-TERM_CACHE_ENTRIES = 2_500_000
+# terms a search ranked, their score order (4 more): 48 MB at most (a dict of Python ints
+# and floats would take ~90 bytes per posting). 10k documents have ~1.6M postings in all;
+# at 100k the 61 bench queries of an agent touch 2.7M (2.5M made them evict each other).
+TERM_CACHE_ENTRIES = 4_000_000
 
 
 class Ranker:
@@ -78,15 +79,16 @@ class Ranker:
     def postings(self, term: str, levels: frozenset[str], field: str = FIELD) -> Postings:
         """One term's documents at ``levels`` with their BM25, kept for the searcher's life."""
         key = (levels, field, term)
-        cached = self._terms.get(key)
+        cached = self._terms.pop(key, None)  # put back last: the most recently used
         if cached is None:
             cached = Postings(*self._read_postings(term, levels, field))
-            # Bounded by postings held, not terms: common terms are big.
+            # Bounded by postings held, not terms (common terms are big); the least recently
+            # used go first, so the terms most searches share stay (clearing them all made
+            # an agent's search at 100k documents read them again: median 13 -> 73 ms).
             self._entries += len(cached.docs)
-            if self._entries > TERM_CACHE_ENTRIES:
-                self._terms.clear()
-                self._entries = len(cached.docs)
-            self._terms[key] = cached
+            while self._entries > TERM_CACHE_ENTRIES and self._terms:
+                self._entries -= len(self._terms.pop(next(iter(self._terms))).docs)
+        self._terms[key] = cached
         return cached
 
     def _read_postings(self, term: str, levels: frozenset[str], field: str) -> tuple[array, array]:

@@ -34,8 +34,10 @@ import threading
 import time
 import weakref
 from collections import Counter, OrderedDict
+from collections.abc import Callable, Hashable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
@@ -57,6 +59,7 @@ GENERATION_SQL = text(
     " (SELECT max(updated_at) FROM category_settings),"
     " (SELECT max(updated_at) FROM search_state)"
 )
+T = TypeVar("T")
 POLL_SECONDS = 0.2  # how stale another worker's or host's change may be seen, at most
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
@@ -149,6 +152,7 @@ class PageCache:
         self.placeholder = f"\x00{secrets.token_hex(16)}\x00".encode()
         self._entries: OrderedDict[tuple, Entry] = OrderedDict()
         self._paths: Counter[str] = Counter()  # key[-1], the full path, of every entry
+        self.values: OrderedDict[tuple, tuple[float, Any]] = OrderedDict()  # remembered()
         self._bytes = 0
         self._lock = threading.Lock()
         self.generation = Generation()
@@ -180,6 +184,7 @@ class PageCache:
         with self._lock:
             self._entries.clear()
             self._paths.clear()
+            self.values.clear()
             self._bytes = 0
 
     def holds(self, path: str) -> bool:
@@ -217,6 +222,33 @@ def init_app(app: Flask) -> PageCache | None:
 
 def _cache() -> PageCache:
     return current_app.extensions["kb_page_cache"]
+
+
+VALUES = 2048  # remembered values per worker: small tuples (ids, counts), a few KB at most
+
+
+def remembered(name: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in this worker for the database's generation and at most
+    KB_PAGE_CACHE_SECONDS, for every request with the same ``name`` and ``key``: what the
+    pages of signed-in readers share (category counts, the most read list). Keep plain
+    values, never ORM objects (they belong to one request's session). Computed every time
+    when the page cache is off."""
+    cache = current_app.extensions.get("kb_page_cache")
+    if cache is None:
+        return compute()
+    full = (name, cache.generation.current(), key)
+    now = time.monotonic()
+    with cache._lock:
+        kept = cache.values.get(full)
+    if kept is not None and kept[0] > now:
+        return kept[1]
+    value = compute()
+    with cache._lock:
+        cache.values[full] = (now + cache.seconds, value)
+        cache.values.move_to_end(full)
+        while len(cache.values) > VALUES:
+            cache.values.popitem(last=False)
+    return value
 
 
 def _anonymous_plain_request() -> bool:

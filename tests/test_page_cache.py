@@ -257,3 +257,22 @@ def test_a_cached_page_answers_like_the_page_it_copies(app, make_document, caplo
     newcomer = app.test_client().get(f"/artikel/{slug}", headers=BROWSER)
     assert newcomer.headers["X-Request-Id"] not in (first.headers["X-Request-Id"], "proxy-id-1")
     assert int(newcomer.headers["Content-Length"]) == len(newcomer.get_data())
+
+
+def test_signed_in_homes_share_counts_per_reading_level_and_follow_a_publish(
+    app, client, make_document, make_user
+):
+    """Category counts and "Veelgelezen" are worked out once per generation for each
+    reading level (page_cache.remembered): an agent's internal categories never reach a
+    customer, and a publish shows on the agent's next page."""
+    make_document("Factuur betalen", "Tekst.", category="facturen")
+    make_document("Interne regel", "Tekst.", category="geheim-beleid", audience="internal")
+    agent = app.test_client()
+    assert login(agent, make_user("agent")).status_code in (302, 303)
+    assert "Geheim beleid" in page(agent, "/")
+    home = page(client, "/")
+    assert "Facturen" in home and "Geheim beleid" not in home and "Interne regel" not in home
+    make_document("Storing melden", "Tekst.", category="storingen-intern", audience="internal")
+    agents_home = page(agent, "/")
+    assert "Storingen intern" in agents_home and "Storing melden" in agents_home
+    assert "Storingen intern" not in page(app.test_client(), "/")

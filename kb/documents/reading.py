@@ -9,9 +9,10 @@ from typing import NamedTuple
 
 from sqlalchemy import func
 
+from kb import page_cache
 from kb.documents import tag_index, views_count
 from kb.documents.models import CategorySetting, Document, Kind, Status
-from kb.documents.policy import sees_drafts, visible_documents
+from kb.documents.policy import reading_levels, sees_drafts, visible_documents, visible_in_order
 from kb.extensions import db
 
 FILTERS = ("kind", "channel", "category", "status", "tag")
@@ -85,7 +86,14 @@ def label(category: str) -> str:
 
 
 def categories(user) -> list[Category]:
-    """Every category with published articles ``user`` reads, with its description."""
+    """Every category with published articles ``user`` reads, with its description: counted
+    once per generation for everyone at the same reading level (page_cache.remembered; a
+    count over every document took 108 ms a home page at 100 000 documents)."""
+    level = reading_levels(user)[-1]
+    return list(page_cache.remembered("categories", level, lambda: _categories(user)))
+
+
+def _categories(user) -> tuple[Category, ...]:
     query = (
         visible_documents(user)
         .where(
@@ -99,7 +107,7 @@ def categories(user) -> list[Category]:
     )
     counted = db.session.execute(query).tuples().all()
     descriptions = description_of([c for c, _ in counted])
-    return [Category(c, label(c), n, descriptions.get(c, "")) for c, n in counted]
+    return tuple(Category(c, label(c), n, descriptions.get(c, "")) for c, n in counted)
 
 
 def description_of(names: list[str]) -> dict[str, str]:
@@ -122,6 +130,16 @@ def in_category(user, category: str, page: int = 1, per_page: int | None = None)
     """One page (CATEGORY_PAGE documents unless ``per_page``) of the published documents of
     one category that ``user`` reads, scripts after articles, counted in SQL."""
     per_page = per_page or CATEGORY_PAGE
+    key = (reading_levels(user)[-1], category, page, per_page)
+    total, page, ids = page_cache.remembered(
+        "category", key, lambda: _in_category(user, category, page, per_page)
+    )
+    return Page(visible_in_order(user, ids), total, page, per_page)
+
+
+def _in_category(user, category: str, page: int, per_page: int) -> tuple[int, int, tuple]:
+    """(total, the page shown, its document ids): the count and the sort over a category
+    took 15 ms a page at 100 000 documents; shared per generation (page_cache.remembered)."""
     query = visible_documents(user).where(
         Document.category == category, Document.status == Status.PUBLISHED
     )
@@ -129,12 +147,13 @@ def in_category(user, category: str, page: int = 1, per_page: int | None = None)
     total = db.session.scalar(counted.order_by(None)) or 0
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
-    items = db.session.scalars(
-        query.order_by(Document.kind, Document.published_title, Document.id)
+    ids = db.session.scalars(
+        query.with_only_columns(Document.id)
+        .order_by(Document.kind, Document.published_title, Document.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return Page(list(items), total, page, per_page)
+    return total, page, tuple(ids)
 
 
 def popular(user, limit: int = 6) -> list[Document]:

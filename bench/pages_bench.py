@@ -309,10 +309,6 @@ def more_load(env, tmp, sample, args, servers) -> dict:
 
 
 # -- report --------------------------------------------------------------------------------
-def args_reps(res: dict) -> int:
-    return len(res["hello"][0].get("runs_rps", [0]))
-
-
 def report(res: dict, took: float) -> tuple[list[dict], str]:
     hello_rps = sum(h["rps"] for h in res["hello"]) / len(res["hello"])
     hello_cpu = sum(h["cpu_ms"] for h in res["hello"]) / len(res["hello"])
@@ -320,7 +316,7 @@ def report(res: dict, took: float) -> tuple[list[dict], str]:
     lines = [
         f"Hello world (bench/hello_app.py, same gunicorn settings): {hello_rps:.0f} req/s, "
         f"{hello_cpu:.2f} ms worker CPU per request (mean of a measurement before and after "
-        f"the pages). Each figure: the median of {args_reps(res)} runs.",
+        f"the pages). Each figure: the median of {len(res['hello'][0]['runs_rps'])} runs.",
         "",
         "| page | who | req/s | ÷ hello | p50 ms | p99 ms | worker CPU ms/req | errors |",
         "|---|---|---|---|---|---|---|---|",

@@ -260,12 +260,18 @@ def _anonymous_plain_request() -> bool:
     )
 
 
+def page_key(generation: tuple, language: str, req) -> tuple:
+    """A page's key, the same before Flask (kb.page_hits) and in it (serve_cached, store);
+    the full path last (PageCache.holds)."""
+    return (generation, language, req.host, req.full_path)
+
+
 def serve_cached() -> Response | None:
     """Before the view: answer from the cache, or note the key for ``store``."""
     if not _anonymous_plain_request():
         return None
     cache = _cache()
-    key = (cache.generation.current(), chosen_language(), request.host, request.full_path)
+    key = page_key(cache.generation.current(), chosen_language(), request)
     entry = cache.get(key)
     if entry is None:
         g.page_cache_key = key

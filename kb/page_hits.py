@@ -31,7 +31,7 @@ from werkzeug.exceptions import SecurityError
 
 from kb.extensions import visitor_language
 from kb.ops import requestlog
-from kb.page_cache import PLAIN_SESSION, PageCache, after_hit
+from kb.page_cache import PLAIN_SESSION, PageCache, after_hit, page_key
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class Hits:
         if value is None:
             with app.app_context():
                 value = generation.current()
-        key = (value, visitor_language(request), request.host, request.full_path)
+        key = page_key(value, visitor_language(request), request)
         entry = self.cache.get(key)
         if entry is None or entry.headers is None:
             return None

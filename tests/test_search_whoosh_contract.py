@@ -208,3 +208,50 @@ def test_the_private_names_we_use_are_still_there():
         "kwargs",
         "multisegment",
     ]
+    assert callable(SubWriterTask._process_file)
+    assert list(inspect.signature(SubWriterTask._process_file).parameters)[1:] == [
+        "filename",
+        "doc_count",
+    ]
+
+
+def postings_by_id(path: Path) -> dict[tuple[str, bytes, str], tuple[float, tuple[int, ...]]]:
+    """(field, term, document id) -> (weight, positions) of every posting in an index."""
+    found = {}
+    with whoosh_index.open_dir(str(path)).searcher() as searcher:
+        ids = {n: searcher.stored_fields(n)["id"] for n in range(searcher.doc_count_all())}
+        for fieldname, term in searcher.reader().all_terms():
+            matcher = searcher.postings(fieldname, term)
+            while matcher.is_active():
+                positions = matcher.value_as("positions") if fieldname == FIELD else []
+                found[fieldname, term, ids[matcher.id()]] = (matcher.weight(), tuple(positions))
+                matcher.next()
+    return found
+
+
+def test_a_rebuild_in_writer_processes_indexes_what_whooshs_own_writer_does(tmp_path):
+    """A rebuild's writer processes keep postings by term in memory (termpool) instead of
+    Whoosh's sorted runs: every term, document, weight and position must come out the same."""
+    rng = random.Random(7)
+    vocabulary = [f"term{n}" for n in range(60)]
+    docs = []
+    for n in range(1, 241):
+        doc = index_doc(n, word=rng.choice(vocabulary))
+        doc.body_terms = rng.choices(vocabulary, k=rng.randint(1, 40))
+        doc.tag_terms = rng.sample(vocabulary, 2)
+        doc.learned_terms = rng.sample(vocabulary, n % 3)
+        doc.level = rng.choice(["public", "internal"])
+        doc.words = set(doc.body_terms)
+        docs.append(doc)
+    backend = WhooshBackend(str(tmp_path / "ours"), parallel_from=1)
+    backend.rebuild(iter(docs), None, size_hint=len(docs))
+    backend.close()
+    theirs = whoosh_index.create_in(str(tmp_path), make_schema())
+    writer = theirs.writer()
+    for doc in docs:
+        writer.add_document(**fields_of(doc))
+    writer.commit()
+    ours = postings_by_id(next((tmp_path / "ours" / "search").glob("index-*/")))
+    assert ours == postings_by_id(tmp_path)
+    assert len({key[2] for key in ours}) == len(docs)
+    assert {weight for weight, _ in ours.values()} > {1.0, 0.5}  # learned terms weigh less

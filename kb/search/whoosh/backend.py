@@ -38,6 +38,7 @@ from kb.search.whoosh.schema import (
     text_analyzer,
 )
 from kb.search.whoosh.segment_names import install as _segment_names_from_the_os
+from kb.search.whoosh.termpool import use_term_pool
 from kb.search.whoosh.vocabulary import ReaderVocabulary, corrections
 
 _segment_names_from_the_os()
@@ -125,11 +126,10 @@ class WhooshBackend:
                 ix,
                 procs=WRITER_PROCESSES,
                 batchsize=max(1, min(250, size_hint // (4 * WRITER_PROCESSES))),
-                limitmb=128,
                 compound=False,
             )
         else:
-            writer = ix.writer(limitmb=256, compound=False)
+            writer = use_term_pool(ix.writer(compound=False))
         count = 0
         try:
             for doc in docs:

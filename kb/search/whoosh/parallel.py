@@ -4,7 +4,8 @@ Whoosh 2.7's MpWriter waits forever on a sub-process that died, leaves its sub-p
 running when a build is cancelled, and lets them inherit every open file, including the
 search writer lock: a killed parent would leave orphans holding that lock. This writer
 notices dead sub-processes, terminates them on cancel, and its sub-processes close the
-lock and die with their parent. Only the multisegment mode is used (no merge pass).
+lock and die with their parent. Only the multisegment mode is used (no merge pass). The
+sub-processes keep postings by term in memory (termpool), not in sorted runs on disk.
 """
 
 import contextlib
@@ -19,6 +20,8 @@ from whoosh.compat import pickle
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.util import random_name
 from whoosh.writing import SegmentWriter
+
+from kb.search.whoosh.termpool import use_term_pool
 
 WAIT = 0.5  # seconds between checks on the sub-processes while waiting for them
 PR_SET_PDEATHSIG = 1
@@ -51,7 +54,21 @@ class _Task(SubWriterTask):
         for fd in held_locks:
             with contextlib.suppress(OSError):
                 os.close(fd)
-        super().run()
+        # As SubWriterTask.run in multisegment mode, with postings grouped by term in
+        # memory (termpool.TermPool) instead of Whoosh's sorted runs on disk.
+        ix = self.storage.open_index(self.indexname)
+        writer = self.writer = use_term_pool(SegmentWriter(ix, _lk=False, **self.kwargs))
+        while self.running:
+            jobinfo = self.jobqueue.get()
+            if jobinfo is None:
+                break
+            self._process_file(*jobinfo)
+        if not self.running:
+            writer.cancel()
+            return
+        fieldnames = writer.pool.fieldnames
+        segment = writer._finalize_segment()
+        self.resultqueue.put((None, fieldnames, segment), timeout=5)
 
 
 class ParallelWriter(MpWriter):

@@ -206,3 +206,83 @@ def test_an_import_leaves_the_planner_statistics_to_find_documents_by_slug(app, 
 def db_dialect(app) -> str:
     with app.app_context():
         return db.engine.dialect.name
+
+
+SAME_AS_ONE_BY_ONE = {
+    "published script": (
+        "title: Terugbellen na storing\nkind: script\nchannel: phone\ncategory: storingen\n"
+        "tags: [terugbellen, storing, storing]\n",
+        "## Opening\n\nGoedemorgen, u spreekt met [[wachtwoord-vergeten]].\n\n- [ ] check\n",
+    ),
+    "draft article": (
+        "title: Factuur kwijt\nkind: article\naudience: public\ncategory: facturen-en-betalen\n"
+        "tags: [factuur]\nstatus: draft\n",
+        "Vraag een **kopie** aan via Mijn omgeving.\n",
+    ),
+    "policy article": (
+        "title: Compensatie bij storingen\nkind: article\naudience: internal\n"
+        "category: beleid\ntags: []\n",
+        "!!! note\n    Alleen na overleg.\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", SAME_AS_ONE_BY_ONE)
+def test_a_new_file_is_written_exactly_as_create_and_publish_would(app, tmp_path, name):
+    """New files are written a batch at a time (kb.documents.bulk): every row, tag, audit
+    event and index entry must be what create_document and publish leave behind."""
+    from kb.audit.models import AuditEvent
+    from kb.db import unit_of_work
+    from kb.documents import io
+    from kb.documents.models import DocumentTag
+    from kb.search.models import SearchOutbox
+
+    front, body = SAME_AS_ONE_BY_ONE[name]
+    for slug in ("one-by-one", "in-bulk"):
+        (tmp_path / slug).mkdir()
+        (tmp_path / slug / "doc.md").write_text(f"---\nslug: {slug}\n{front}---\n{body}")
+    with app.app_context():
+        one = io.parse_file(tmp_path / "one-by-one" / "doc.md")
+        with unit_of_work():
+            io._import_one(one, io.ImportResult(), exists=False)
+        result = io.import_files([io.parse_file(tmp_path / "in-bulk" / "doc.md")])
+        assert result.created == ["in-bulk"]
+
+        def written(slug: str) -> dict:
+            doc = db.session.scalar(db.select(Document).where(Document.slug == slug))
+            skip = {"id", "slug", "created_at", "updated_at", "published_at", "document_id"}
+            return {
+                "document": {c.key: getattr(doc, c.key) for c in Document.__table__.columns}
+                | {key: None for key in skip},
+                "published": doc.published_at is not None,
+                "revisions": [
+                    {c.key: getattr(r, c.key) for c in Revision.__table__.columns}
+                    | {key: None for key in skip}
+                    for r in doc.revisions
+                ],
+                "tags": sorted(
+                    db.session.scalars(
+                        db.select(DocumentTag.tag).where(DocumentTag.document_id == doc.id)
+                    )
+                ),
+                "audit": [
+                    (e.action, e.actor_id, e.detail)
+                    for e in db.session.scalars(
+                        db.select(AuditEvent)
+                        .where(AuditEvent.target_id == slug)
+                        .order_by(AuditEvent.id)
+                    )
+                ],
+                # queued for the index: once is enough (one by one queues it twice)
+                "queued": db.session.scalar(
+                    db.select(db.func.count())
+                    .select_from(SearchOutbox)
+                    .where(SearchOutbox.document_id == doc.id)
+                )
+                > 0,
+            }
+
+        one_by_one, in_bulk = written("one-by-one"), written("in-bulk")
+    assert in_bulk == one_by_one
+    assert in_bulk["audit"][0][0] == "document.create" and in_bulk["queued"]
+    assert in_bulk["published"] == ("status: draft" not in front)

@@ -30,6 +30,17 @@ def test_tables_code_toc_and_admonitions(render):
     )
 
 
+def test_one_document_leaves_nothing_behind_for_the_next():
+    """The converter is reused per thread: heading ids, code blocks and raw HTML of one body
+    must not show up in, or change, the next one."""
+    first = markdown._render_unchecked(
+        "## Stap een\n\n```\ngeheime code\n```\n\n<b>vet</b>\n\n[[wachtwoord]]\n"
+    )
+    second = markdown._render_unchecked("## Stap een\n\ntekst\n")
+    assert '<h2 id="stap-een">' in first and "geheime code" in first
+    assert second == '<h2 id="stap-een">Stap een</h2>\n<p>tekst</p>'
+
+
 @pytest.mark.parametrize(
     "body, forbidden",
     [

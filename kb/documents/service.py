@@ -1,7 +1,9 @@
 """Document use cases: create, save a revision, publish, unpublish, archive, restore.
 
-The only module that writes documents. Every function takes the acting user (``SYSTEM`` for
-kb itself, e.g. the content import), runs in one unit of work and records an audit event.
+The only module that writes documents, with kb.documents.bulk (the content import's new
+documents, as create_document and publish would write them). Every function takes the acting
+user (``SYSTEM`` for kb itself, e.g. the content import), runs in one unit of work and records
+an audit event.
 """
 
 import re
@@ -64,9 +66,9 @@ def _render(body: str) -> str:
     return markdown.render(body, timeout=current_app.config["KB_RENDER_TIMEOUT"])
 
 
-def create_document(actor, data: DocumentCreate) -> Document:
-    """Create a draft with revision 1. Raises Invalid (fields, duplicate slug), Forbidden or
-    Unauthorized."""
+def new_document(actor, data: DocumentCreate) -> Document:
+    """The draft create_document adds, with its revision 1: checked and rendered, not yet in
+    the session. Raises Invalid (fields), Forbidden or Unauthorized."""
     require(actor, Action.CREATE)
     slug = data.slug or slugify(data.title)
     if not slug:
@@ -92,22 +94,29 @@ def create_document(actor, data: DocumentCreate) -> Document:
         place_before=None,
         place_after=(doc.category, doc.channel),
     )
-    html = _render(data.body)
+    doc.revisions.append(
+        Revision(
+            number=1,
+            title=data.title,
+            body=data.body,
+            html=_render(data.body),
+            author_id=actor.id,
+            message=data.message or _("Eerste versie"),
+            **{name: getattr(doc, name) for name in VERSIONED},
+        )
+    )
+    return doc
+
+
+def create_document(actor, data: DocumentCreate) -> Document:
+    """Create a draft with revision 1. Raises Invalid (fields, duplicate slug), Forbidden or
+    Unauthorized."""
+    doc = new_document(actor, data)
+    slug = doc.slug
     with unit_of_work():
         if db.session.scalar(db.select(Document.id).where(Document.slug == slug)):
             raise Invalid({"slug": _("De slug '%(slug)s' is al in gebruik.", slug=slug)})
         db.session.add(doc)
-        doc.revisions.append(
-            Revision(
-                number=1,
-                title=data.title,
-                body=data.body,
-                html=html,
-                author_id=actor.id,
-                message=data.message or _("Eerste versie"),
-                **{name: getattr(doc, name) for name in VERSIONED},
-            )
-        )
         try:
             db.session.flush()
         except IntegrityError:

@@ -5,6 +5,7 @@ import inspect
 import random
 from pathlib import Path
 
+import pytest
 import whoosh
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -215,35 +216,54 @@ def test_the_private_names_we_use_are_still_there():
     ]
 
 
-def postings_by_id(path: Path) -> dict[tuple[str, bytes, str], tuple[float, tuple[int, ...]]]:
-    """(field, term, document id) -> (weight, positions) of every posting in an index."""
-    found = {}
+def postings_by_id(path: Path) -> dict:
+    """Every posting of an index by (field, term, document id): weight and positions; each
+    term's statistics; each document's field lengths; each field's total length."""
+    found: dict = {}
     with whoosh_index.open_dir(str(path)).searcher() as searcher:
         ids = {n: searcher.stored_fields(n)["id"] for n in range(searcher.doc_count_all())}
-        for fieldname, term in searcher.reader().all_terms():
+        reader = searcher.reader()
+        for fieldname, term in reader.all_terms():
             matcher = searcher.postings(fieldname, term)
             while matcher.is_active():
                 positions = matcher.value_as("positions") if fieldname == FIELD else []
                 found[fieldname, term, ids[matcher.id()]] = (matcher.weight(), tuple(positions))
                 matcher.next()
+            info = reader.term_info(fieldname, term)
+            found[fieldname, term] = (
+                info.weight(),
+                info.doc_frequency(),
+                info.min_length(),
+                info.max_length(),
+                info.max_weight(),
+            )
+        for fieldname in searcher.schema.scorable_names():
+            found[fieldname] = searcher.field_length(fieldname)
+            for docnum, doc_id in ids.items():
+                found[fieldname, doc_id] = searcher.doc_field_length(docnum, fieldname)
     return found
 
 
-def test_a_rebuild_in_writer_processes_indexes_what_whooshs_own_writer_does(tmp_path):
-    """A rebuild's writer processes keep postings by term in memory (termpool) instead of
-    Whoosh's sorted runs: every term, document, weight and position must come out the same."""
+@pytest.mark.parametrize("parallel_from", [1, 10_000], ids=["writer processes", "one writer"])
+def test_a_rebuild_indexes_what_whooshs_own_writer_does(tmp_path, parallel_from):
+    """A rebuild writes with rebuild_writer.RebuildWriter (postings by term in memory, our
+    fields' postings computed directly, lengths from memory) instead of Whoosh's
+    SegmentWriter: every term, document, weight, position and length must come out the same."""
     rng = random.Random(7)
-    vocabulary = [f"term{n}" for n in range(60)]
+    vocabulary = [f"term{n}" for n in range(60)] + ["één", "ijs", "café"]
     docs = []
     for n in range(1, 241):
         doc = index_doc(n, word=rng.choice(vocabulary))
-        doc.body_terms = rng.choices(vocabulary, k=rng.randint(1, 40))
+        doc.title_terms = rng.choices(vocabulary, k=rng.randint(1, 4))
+        doc.body_terms = rng.choices(vocabulary, k=rng.randint(0, 300))
         doc.tag_terms = rng.sample(vocabulary, 2)
         doc.learned_terms = rng.sample(vocabulary, n % 3)
-        doc.level = rng.choice(["public", "internal"])
+        doc.level = rng.choice(["public", "internal", "draft"])
         doc.words = set(doc.body_terms)
+        doc.title_words = set(doc.title_terms)
+        doc.tags = rng.sample(["factuur", "storing", "wachtwoord"], n % 3)
         docs.append(doc)
-    backend = WhooshBackend(str(tmp_path / "ours"), parallel_from=1)
+    backend = WhooshBackend(str(tmp_path / "ours"), parallel_from=parallel_from)
     backend.rebuild(iter(docs), None, size_hint=len(docs))
     backend.close()
     theirs = whoosh_index.create_in(str(tmp_path), make_schema())
@@ -253,5 +273,22 @@ def test_a_rebuild_in_writer_processes_indexes_what_whooshs_own_writer_does(tmp_
     writer.commit()
     ours = postings_by_id(next((tmp_path / "ours" / "search").glob("index-*/")))
     assert ours == postings_by_id(tmp_path)
-    assert len({key[2] for key in ours}) == len(docs)
-    assert {weight for weight, _ in ours.values()} > {1.0, 0.5}  # learned terms weigh less
+    assert len({key[2] for key in ours if len(key) == 3}) == len(docs)
+    weights = {value[0] for key, value in ours.items() if len(key) == 3}
+    assert weights > {1.0, 0.5}  # learned terms weigh less
+
+
+@pytest.mark.parametrize("fieldname", [FIELD, "title_words", "words_public"])
+def test_our_postings_of_a_field_are_whooshs(fieldname):
+    from kb.search.whoosh.rebuild_writer import fast_postings
+
+    field = make_schema()[fieldname]
+    ours = fast_postings(fieldname)
+    assert ours is not None
+    rng = random.Random(fieldname)
+    words_ = ["a", "bé", "ijs", "x" * 40, "term^2", "t^0.5", "t", "één^0.25"]
+    for _ in range(300):
+        tokens = rng.choices(words_ if fieldname == FIELD else words_[:4], k=rng.randint(0, 50))
+        value = rng.choice([" ", "  ", "\t", "\n"]).join(tokens)
+        theirs = sorted(field.index(value))
+        assert sorted(ours(value, field.format.field_boost)) == theirs, value

@@ -32,13 +32,13 @@ from kb.search.whoosh import suggesting
 from kb.search.whoosh.files import CursorFiles, flock, prune
 from kb.search.whoosh.generation import Generation, SegmentData
 from kb.search.whoosh.parallel import ParallelWriter
+from kb.search.whoosh.rebuild_writer import RebuildWriter
 from kb.search.whoosh.schema import (
     fields_of,
     make_schema,
     text_analyzer,
 )
 from kb.search.whoosh.segment_names import install as _segment_names_from_the_os
-from kb.search.whoosh.termpool import use_term_pool
 from kb.search.whoosh.vocabulary import ReaderVocabulary, corrections
 
 _segment_names_from_the_os()
@@ -129,7 +129,7 @@ class WhooshBackend:
                 compound=False,
             )
         else:
-            writer = use_term_pool(ix.writer(compound=False))
+            writer = RebuildWriter(ix, compound=False)
         count = 0
         try:
             for doc in docs:

@@ -5,7 +5,7 @@ running when a build is cancelled, and lets them inherit every open file, includ
 search writer lock: a killed parent would leave orphans holding that lock. This writer
 notices dead sub-processes, terminates them on cancel, and its sub-processes close the
 lock and die with their parent. Only the multisegment mode is used (no merge pass). The
-sub-processes keep postings by term in memory (termpool), not in sorted runs on disk.
+sub-processes write with rebuild_writer.RebuildWriter.
 """
 
 import contextlib
@@ -21,7 +21,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.util import random_name
 from whoosh.writing import SegmentWriter
 
-from kb.search.whoosh.termpool import use_term_pool
+from kb.search.whoosh.rebuild_writer import RebuildWriter
 
 WAIT = 0.5  # seconds between checks on the sub-processes while waiting for them
 PR_SET_PDEATHSIG = 1
@@ -54,10 +54,10 @@ class _Task(SubWriterTask):
         for fd in held_locks:
             with contextlib.suppress(OSError):
                 os.close(fd)
-        # As SubWriterTask.run in multisegment mode, with postings grouped by term in
-        # memory (termpool.TermPool) instead of Whoosh's sorted runs on disk.
+        # As SubWriterTask.run in multisegment mode, with a RebuildWriter (postings by term
+        # in memory instead of sorted runs on disk; our fields' postings computed directly).
         ix = self.storage.open_index(self.indexname)
-        writer = self.writer = use_term_pool(SegmentWriter(ix, _lk=False, **self.kwargs))
+        writer = self.writer = RebuildWriter(ix, _lk=False, **self.kwargs)
         while self.running:
             jobinfo = self.jobqueue.get()
             if jobinfo is None:

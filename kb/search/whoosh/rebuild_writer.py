@@ -1,0 +1,240 @@
+"""The writer of a full rebuild: Whoosh's SegmentWriter, minus the work our index never needs.
+
+Three things in Whoosh's SegmentWriter cost a rebuild most of its time, and none is needed
+for a fresh segment of terms kb.search.analysis has already analysed:
+
+1. Every posting, one tuple each, goes into a PostingPool that sorts them by (field, term,
+   docnum) and, past ``limitmb``, writes sorted runs to disk and merges them back. A writer
+   gives out docnums in ascending order, so postings grouped by term as they arrive are
+   already in docnum order: ``TermPool`` keeps each term's docnums, weights and values in
+   typed arrays (about 20 bytes a posting instead of ~200) and sorts only the terms, once.
+2. Each field's text is run through Whoosh's analyzer chain (a Token object per word) to
+   find terms, frequencies and positions. Our fields hold terms separated by spaces (with
+   "term^boost" in the text field): ``positions_postings`` and ``frequency_postings`` give
+   exactly what ``field.index`` gives for them, in one pass each.
+3. Writing the postings asks the segment's length column on disk for every posting's
+   document length; ``RebuildWriter`` keeps the lengths it wrote in memory.
+
+tests/test_search_whoosh_contract.py compares all three with Whoosh's own results.
+"""
+
+import re
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from pickle import dumps
+from typing import Any
+
+from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
+
+from kb.search.whoosh.ranking import FIELD
+from kb.search.whoosh.schema import TITLE_FIELD
+
+Posting = tuple[str, bytes, int, float, bytes]
+FieldPosting = tuple[bytes, int, float, bytes]  # what FieldType.index yields
+
+TOKEN = re.compile(r"[^ \t\r\n]+")  # Whoosh's SpaceSeparatedTokenizer
+
+
+def positions_postings(value: str, field_boost: float) -> list[FieldPosting]:
+    """What a TEXT field with the Positions format and text_analyzer() (space-separated
+    terms, "term^boost") indexes for ``value``."""
+    positions: dict[str, list[int]] = {}
+    weights: dict[str, float] = {}
+    for pos, token in enumerate(TOKEN.findall(value)):
+        text, marked, boost = token.partition("^")
+        weight = float(boost) if marked else 1.0
+        found = positions.get(text)
+        if found is None:
+            positions[text] = [pos]
+            weights[text] = 0.0 + weight
+        else:
+            found.append(pos)
+            weights[text] += weight
+    postings = []
+    for text, poslist in positions.items():
+        deltas = [poslist[0]] + [b - a for a, b in zip(poslist, poslist[1:], strict=False)]
+        postings.append(
+            (
+                text.encode("utf-8"),
+                len(poslist),
+                weights[text] * field_boost,
+                pack_uint(len(deltas)) + dumps(deltas, 2),
+            )
+        )
+    return postings
+
+
+def frequency_postings(value: str, field_boost: float) -> list[FieldPosting]:
+    """What a KEYWORD field (Frequency format, space-separated, not lowercased) indexes."""
+    freqs: dict[str, int] = {}
+    for token in TOKEN.findall(value):
+        freqs[token] = freqs.get(token, 0) + 1
+    return [
+        (text.encode("utf-8"), freq, float(freq) * field_boost, pack_uint(freq))
+        for text, freq in freqs.items()
+    ]
+
+
+class _Postings:
+    __slots__ = ("docnums", "weights", "ends", "values")
+
+    def __init__(self) -> None:
+        self.docnums = array("q")
+        self.weights = array("d")
+        self.ends = array("Q")
+        self.values = bytearray()
+
+
+class TermPool:
+    """What SegmentWriter asks of its ``pool``: add(), iter_postings(), fieldnames,
+    cleanup(); and add_field() for RebuildWriter. Postings of a term must come in ascending
+    docnum order, as one writer adds them."""
+
+    def __init__(self) -> None:
+        self.fieldnames: set[str] = set()
+        self._fields: dict[str, dict[bytes, _Postings]] = {}
+
+    def _terms(self, fieldname: str) -> dict[bytes, _Postings]:
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        return terms
+
+    def add(self, item: Posting) -> None:
+        fieldname, tbytes, docnum, weight, vbytes = item
+        terms = self._terms(fieldname)
+        postings = terms.get(tbytes)
+        if postings is None:
+            postings = terms[tbytes] = _Postings()
+        elif postings.docnums[-1] > docnum:
+            raise ValueError(f"posting for docnum {docnum} after {postings.docnums[-1]}")
+        postings.docnums.append(docnum)
+        postings.weights.append(weight)
+        postings.values += vbytes
+        postings.ends.append(len(postings.values))
+
+    def add_field(
+        self, fieldname: str, docnum: int, items: Iterable[FieldPosting], boost: float
+    ) -> int:
+        """One document's postings of one field (docnum above every earlier one); returns
+        the sum of their frequencies."""
+        terms = self._terms(fieldname)
+        length = 0
+        for tbytes, freq, weight, vbytes in items:
+            postings = terms.get(tbytes)
+            if postings is None:
+                postings = terms[tbytes] = _Postings()
+            postings.docnums.append(docnum)
+            postings.weights.append(weight * boost)
+            postings.values += vbytes
+            postings.ends.append(len(postings.values))
+            length += freq
+        return length
+
+    def iter_postings(self) -> Iterator[Posting]:
+        """Every posting, sorted by field, term and docnum, as Whoosh's pool gives them."""
+        for fieldname in sorted(self._fields):
+            terms = self._fields[fieldname]
+            for tbytes in sorted(terms):
+                postings = terms[tbytes]
+                values = bytes(postings.values)
+                start = 0
+                for docnum, weight, end in zip(
+                    postings.docnums, postings.weights, postings.ends, strict=True
+                ):
+                    yield fieldname, tbytes, docnum, weight, values[start:end]
+                    start = end
+
+    def cleanup(self) -> None:
+        self._fields.clear()
+
+
+class _Lengths:
+    """The segment's document lengths as its length column will read them back."""
+
+    def __init__(self, lengths: dict[str, dict[int, int]]) -> None:
+        self._lengths = lengths
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        return self._lengths.get(fieldname, {}).get(docnum, default)
+
+
+def fast_postings(fieldname: str) -> Callable[[str, float], list[FieldPosting]] | None:
+    """Our own postings function for a field of schema.make_schema(), or None: every other
+    field goes through Whoosh's field.index."""
+    if fieldname == FIELD:
+        return positions_postings
+    if fieldname == TITLE_FIELD or fieldname.startswith("words_"):
+        return frequency_postings
+    return None
+
+
+class RebuildWriter(SegmentWriter):
+    """A SegmentWriter for a new segment of a rebuild (see the module's docstring). No
+    vectors and no spelling fields: the schema has none (checked here)."""
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        self.pool = TermPool()
+        self._lengths: dict[str, dict[int, int]] = {}
+        self._fast = {name: fast_postings(name) for name in self.schema.names()}
+        for name in self.schema.names():
+            field = self.schema[name]
+            if field.vector or field.separate_spelling():
+                raise ValueError(f"field {name}: vectors and spelling are not written here")
+
+    def add_document(self, **fields: Any) -> None:
+        # As SegmentWriter.add_document, without vectors and spelling.
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    fieldboost = self._field_boost(fields, fieldname, docboost)
+                    fast = self._fast[fieldname]
+                    if fast is not None and isinstance(value, str):
+                        items = fast(value, field.format.field_boost)
+                    else:
+                        items = field.index(value)
+                    total = self.pool.add_field(fieldname, docnum, items, fieldboost)
+                    if field.scorable:
+                        length = total
+                        if length:
+                            stored = byte_to_length(length_to_byte(length))
+                            self._lengths.setdefault(fieldname, {})[docnum] = stored
+                customval = fields.get(f"_stored_{fieldname}", value)
+                stored_value = customval if field.stored else None
+                perdocwriter.add_field(fieldname, field, stored_value, length)
+                column = field.column_type
+                if column and customval is not None:
+                    perdocwriter.add_column_value(
+                        fieldname, column, field.to_column_value(customval)
+                    )
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self) -> None:
+        # As SegmentWriter._flush_segment, with the lengths from memory.
+        self.perdocwriter.close()
+        self.fieldwriter.add_postings(
+            self.schema, _Lengths(self._lengths), self.pool.iter_postings()
+        )
+        self.fieldwriter.close()

@@ -1,10 +1,12 @@
-"""record(): add an audit event to the current unit of work."""
+"""record() and record_many(): add audit events to the current unit of work."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import get_timezone
+from sqlalchemy import insert
 
 from kb.audit.models import AuditEvent
 from kb.extensions import db
@@ -22,6 +24,24 @@ def record(actor, action: str, target_type: str, target_id: Any, **detail: Any) 
     )
     db.session.add(event)
     return event
+
+
+def record_many(actor, events: Iterable[tuple[str, str, Any, dict[str, Any]]]) -> None:
+    """record() for many writes at once, (action, target_type, target_id, detail) each, in
+    one statement (a bulk import's events)."""
+    actor_id = getattr(actor, "id", None) if actor is not None else None
+    rows = [
+        {
+            "actor_id": actor_id,
+            "action": action,
+            "target_type": target_type,
+            "target_id": str(target_id),
+            "detail": detail,
+        }
+        for action, target_type, target_id, detail in events
+    ]
+    if rows:
+        db.session.execute(insert(AuditEvent), rows)
 
 
 def recent(limit: int = 100, offset: int = 0) -> list[AuditEvent]:

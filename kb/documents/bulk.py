@@ -9,52 +9,72 @@ need a review (kb.documents.review), which this path does not settle.
 from collections.abc import Sequence
 
 from sqlalchemy import insert
+from sqlalchemy.orm.attributes import set_committed_value
 
 from kb.audit import service as audit
 from kb.db import unit_of_work, utcnow
-from kb.documents.models import Document, DocumentTag, Status
+from kb.documents.models import Document, DocumentTag, Revision, Status
 from kb.documents.policy import effective_min_edit_role
 from kb.extensions import db
 from kb.search import service as search
 
 
 def add_new(actor, docs: Sequence[tuple[Document, bool]]) -> None:
-    """Add documents made by ``service.new_document``, each published when its flag is set,
-    in one flush. Raises IntegrityError when a slug was taken meanwhile (the caller checked
-    them first); the unit of work then rolls back."""
+    """Add documents made by ``service.new_document``, each published when its flag is set.
+    Raises IntegrityError when a slug was taken meanwhile (the caller checked them first);
+    the unit of work then rolls back.
+
+    The documents are flushed (their ids come back one row at a time on SQLite, which has
+    no sentinel for ordered RETURNING); their revisions, tags, audit events and change-log
+    entries go in one statement each."""
     if not getattr(actor, "is_system", False):
         raise ValueError("only kb itself adds documents in bulk")
     with unit_of_work():
+        revisions = []
         for doc, published in docs:
+            (revision,) = doc.revisions
+            revisions.append(revision)
             if published:
-                _publish_first(actor, doc)
+                _publish_first(actor, doc, revision)
+            set_committed_value(doc, "revisions", [])  # written below, not by the flush
         db.session.add_all(doc for doc, _published in docs)
         db.session.flush()
-        rows = [
+        db.session.execute(
+            insert(Revision),
+            [
+                _revision_row(doc, revision)
+                for (doc, _p), revision in zip(docs, revisions, strict=True)
+            ],
+        )
+        tags = [
             {"document_id": doc.id, "tag": tag}
             for doc, _published in docs
             for tag in dict.fromkeys(t for t in doc.tags or () if isinstance(t, str))
         ]
-        if rows:
-            db.session.execute(insert(DocumentTag), rows)
+        if tags:
+            db.session.execute(insert(DocumentTag), tags)
+        events = []
         for doc, published in docs:
-            audit.record(actor, "document.create", "document", doc.slug, revision=1)
+            events.append(("document.create", "document", doc.slug, {"revision": 1}))
             if published:
-                audit.record(
-                    actor,
-                    "document.publish",
-                    "document",
-                    doc.slug,
-                    revision=1,
-                    acknowledge=False,
-                )
-            search.enqueue(doc)
+                detail = {"revision": 1, "acknowledge": False}
+                events.append(("document.publish", "document", doc.slug, detail))
+        audit.record_many(actor, events)
+        search.enqueue_many(doc.id for doc, _published in docs)
 
 
-def _publish_first(actor, doc: Document) -> None:
+def _revision_row(doc: Document, revision: Revision) -> dict:
+    row = {
+        column.key: getattr(revision, column.key)
+        for column in Revision.__table__.columns
+        if column.key not in ("id", "created_at")
+    }
+    return row | {"document_id": doc.id}
+
+
+def _publish_first(actor, doc: Document, revision: Revision) -> None:
     # As service.publish of revision 1 right after create_document: the place is unchanged,
     # the revision's fields are the document's, and a new document has no reviews to settle.
-    revision = doc.revisions[0]
     doc.min_edit_role = effective_min_edit_role(
         actor,
         current=doc.min_edit_role,

@@ -14,13 +14,13 @@ index refuses is set aside with an error in the log, so one document never holds
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from kb import ROOT
 from kb.db import after_commit
@@ -68,6 +68,14 @@ def enqueue(doc: Document) -> None:
     updated after the commit (sync_quietly). Raises nothing of its own."""
     db.session.add(SearchOutbox(document_id=doc.id))
     after_commit(sync_quietly)
+
+
+def enqueue_many(document_ids: Iterable[int]) -> None:
+    """enqueue() for many documents at once, in one statement (a bulk import)."""
+    rows = [{"document_id": doc_id} for doc_id in document_ids]
+    if rows:
+        db.session.execute(insert(SearchOutbox), rows)
+        after_commit(sync_quietly)
 
 
 def sync(

@@ -7,7 +7,8 @@ for a fresh segment of terms kb.search.analysis has already analysed:
    docnum) and, past ``limitmb``, writes sorted runs to disk and merges them back. A writer
    gives out docnums in ascending order, so postings grouped by term as they arrive are
    already in docnum order: ``TermPool`` keeps each term's docnums, weights and values in
-   typed arrays (12 bytes a posting plus its value, instead of a ~200-byte tuple) and sorts only the terms, once.
+   typed arrays (12 bytes a posting plus its value, instead of a ~200-byte tuple) and
+   sorts only the terms, once.
 2. Each field's text is run through Whoosh's analyzer chain (a Token object per word) to
    find terms, frequencies and positions. Our fields hold terms separated by spaces (with
    "term^boost" in the text field): ``positions_postings`` and ``frequency_postings`` give

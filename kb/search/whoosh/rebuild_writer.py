@@ -43,26 +43,41 @@ def positions_postings(value: str, field_boost: float) -> list[FieldPosting]:
     """What a TEXT field with the Positions format and text_analyzer() (space-separated
     terms, "term^boost") indexes for ``value``."""
     positions: dict[str, list[int]] = {}
-    weights: dict[str, float] = {}
-    for pos, token in enumerate(TOKEN.findall(value)):
-        text, marked, boost = token.partition("^")
-        weight = float(boost) if marked else 1.0
-        found = positions.get(text)
-        if found is None:
-            positions[text] = [pos]
-            weights[text] = 0.0 + weight
-        else:
-            found.append(pos)
-            weights[text] += weight
+    weights: dict[str, float] | None = None  # None: every token weighs 1.0 (no "^")
+    if "^" not in value:
+        for pos, text in enumerate(TOKEN.findall(value)):
+            found = positions.get(text)
+            if found is None:
+                positions[text] = [pos]
+            else:
+                found.append(pos)
+    else:
+        weights = {}
+        for pos, token in enumerate(TOKEN.findall(value)):
+            text, marked, boost = token.partition("^")
+            weight = float(boost) if marked else 1.0
+            found = positions.get(text)
+            if found is None:
+                positions[text] = [pos]
+                weights[text] = 0.0 + weight
+            else:
+                found.append(pos)
+                weights[text] += weight
     postings = []
     for text, poslist in positions.items():
-        deltas = [poslist[0]] + [b - a for a, b in zip(poslist, poslist[1:], strict=False)]
+        count = len(poslist)
+        if count == 1:
+            deltas = poslist
+        else:
+            deltas = [poslist[0]] + [b - a for a, b in zip(poslist, poslist[1:], strict=False)]
+        # A sum of count times 1.0 is exactly float(count).
+        weight = float(count) if weights is None else weights[text]
         postings.append(
             (
                 text.encode("utf-8"),
-                len(poslist),
-                weights[text] * field_boost,
-                pack_uint(len(deltas)) + dumps(deltas, 2),
+                count,
+                weight * field_boost,
+                pack_uint(count) + dumps(deltas, 2),
             )
         )
     return postings

@@ -167,6 +167,10 @@ class TermPool:
                     yield fieldname, tbytes, docnum, weight, values[start:end]
                     start = end
 
+    def fields(self) -> dict[str, dict[bytes, _Postings]]:
+        """Field name -> term -> its postings, for RebuildWriter._flush_segment."""
+        return self._fields
+
     def cleanup(self) -> None:
         self._fields.clear()
 
@@ -253,9 +257,50 @@ class RebuildWriter(SegmentWriter):
         self.docnum += 1
 
     def _flush_segment(self) -> None:
-        # As SegmentWriter._flush_segment, with the lengths from memory.
+        # As SegmentWriter._flush_segment and FieldWriter.add_postings, with the lengths
+        # from memory and each term's postings handed to the postings writer a block at a
+        # time (_write_postings) instead of one add() call each.
         self.perdocwriter.close()
-        self.fieldwriter.add_postings(
-            self.schema, _Lengths(self._lengths), self.pool.iter_postings()
-        )
-        self.fieldwriter.close()
+        fieldwriter = self.fieldwriter
+        fields = self.pool.fields()
+        for fieldname in sorted(fields):
+            terms = fields[fieldname]
+            lengths = self._lengths.get(fieldname, {})
+            fieldwriter.start_field(fieldname, self.schema[fieldname])
+            for tbytes in sorted(terms):
+                fieldwriter.start_term(tbytes)
+                _write_postings(fieldwriter._postwriter, terms[tbytes], lengths)
+                fieldwriter.finish_term()
+            fieldwriter.finish_field()
+        fieldwriter.close()
+
+
+def _write_postings(writer: Any, postings: _Postings, lengths: dict[int, int]) -> None:
+    """One term's postings into a whoosh3 W3PostingsWriter, leaving it as add_posting() for
+    each would: full blocks of ``_blocklimit`` written, the last one left for
+    finish_postings() (written as the last block, or inlined), the same block statistics."""
+    limit = writer._blocklimit
+    values = bytes(postings.values)
+    ends = postings.ends
+    count = len(postings.docnums)
+    start_byte = 0
+    for start in range(0, count, limit):
+        if start:
+            writer._write_block()  # add_posting writes a full block when the next comes
+        end = min(start + limit, count)
+        ids = postings.docnums[start:end]
+        weights = postings.weights[start:end]
+        block_values = []
+        for stop in ends[start:end]:
+            value = values[start_byte:stop]
+            start_byte = stop
+            if value:
+                block_values.append(value)
+        block_lengths = [n for n in map(lengths.get, ids) if n]
+        writer._ids = ids
+        writer._weights = weights
+        writer._values = block_values
+        top = max(weights)
+        writer._maxweight = top if top > 0 else 0
+        writer._minlength = min(block_lengths) if block_lengths else None
+        writer._maxlength = max(block_lengths) if block_lengths else 0

@@ -427,3 +427,74 @@ def test_vocabulary_answers_stay_right_when_threads_ask_at_once(tmp_path):
     assert failures == []
     assert {word for word, known in answers if known} == set(words[:120])
     backend.close()
+
+
+def _in_memory(doc_id: int, number: int, title: str, html: str, tags: list[str]):
+    from kb.documents.models import Revision
+
+    doc = Document(
+        id=doc_id,
+        slug=f"d{doc_id}",
+        kind="article",
+        audience="public",
+        status="published",
+        channel=None,
+        category="verhuizen-en-adres",
+        tags=tags,
+    )
+    return doc, Revision(number=number, title=title, html=html)
+
+
+@pytest.mark.parametrize(
+    "title, html, tags",
+    [
+        ("Verhuizen", "<p>Geef uw nieuwe adres door.</p>", ["adreswijziging"]),
+        ("Café-tegoed", "<p>Coördinator <b>één</b> keer&nbsp;bellen</p>", []),
+        ("", "<ul><li>x</li><li>naam van de klant</li></ul>", ["één", "tag met spaties"]),
+    ],
+)
+def test_a_rebuild_analyses_a_text_read_in_its_first_pass_as_it_would_afresh(
+    app, title, html, tags
+):
+    """A rebuild's second pass uses the plain text and words its first pass worked out
+    (spooled), for the same revision only: a revision saved in between is read afresh."""
+    from kb.search.analysis import Vocabulary
+    from kb.search.indexdocs import ReadText, read_text, to_index_doc
+
+    vocabulary = Vocabulary({"adres", "wijziging", "klant", "naam"})
+    doc, revision = _in_memory(7, 3, title, html, tags)
+    with app.app_context():
+        afresh = to_index_doc(doc, revision, vocabulary)
+        spooled = to_index_doc(doc, revision, vocabulary, read=read_text(doc, revision))
+        stale = ReadText((7, 2), "oude tekst over iets anders", {"oude", "tekst"})
+        newer = to_index_doc(doc, revision, vocabulary, read=stale)
+    assert afresh is not None and afresh.body_terms
+    assert spooled == afresh
+    assert newer == afresh  # revision 2 was read in the first pass; 3 is indexed
+
+
+def test_a_rebuild_reads_each_text_once_across_pages(app, make_document, monkeypatch):
+    """The second pass finds what the first pass spooled for every searchable document, page
+    after page, with archived documents and drafts in between."""
+    from kb.search import indexdocs
+
+    monkeypatch.setattr(indexdocs, "PAGE", 3)
+    slugs = [make_document(f"Grutto {n}", f"Weidevogel {n} in de polder.") for n in range(7)]
+    make_document("Kievit concept", "Nog niet af.", publish=False)
+    with app.app_context():
+        documents.archive(db.session.scalar(db.select(Document).filter_by(slug=slugs[2])), SYSTEM)
+    used: list[int] = []
+    get = indexdocs._Spooled.get
+
+    def counted(self, doc_id):
+        read = get(self, doc_id)
+        if read is not None:
+            used.append(doc_id)
+        return read
+
+    monkeypatch.setattr(indexdocs._Spooled, "get", counted)
+    with app.app_context():
+        docs = list(indexdocs.all_index_docs(None))
+    assert sorted(d.slug for d in docs) == sorted([*slugs[:2], *slugs[3:], "kievit-concept"])
+    assert sorted(used) == sorted(d.id for d in docs)
+    assert all("weidevogel" in d.words for d in docs if d.slug != "kievit-concept")

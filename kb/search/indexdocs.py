@@ -5,7 +5,11 @@ document's indexed revision (published, else current) with its learned phrases a
 into an IndexDoc with kb.search.analysis. Bounded work per document whatever its text.
 """
 
+import pickle
+import tempfile
 from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
+from typing import IO
 
 from sqlalchemy import ColumnElement, Select, func, select
 
@@ -13,7 +17,13 @@ from kb.documents.models import Document, Revision
 from kb.documents.policy import index_level
 from kb.extensions import db
 from kb.search import highlight
-from kb.search.analysis import Vocabulary, index_terms, index_words, vocabulary_words
+from kb.search.analysis import (
+    MAX_TEXT,
+    Vocabulary,
+    index_terms,
+    index_words,
+    vocabulary_words,
+)
 from kb.search.backend import LEVELS, IndexDoc
 from kb.search.models import MIN_SEEN, LearnedTerm
 from kb.search.privacy import PLACEHOLDER
@@ -23,6 +33,7 @@ from kb.search.privacy import PLACEHOLDER
 # which words internal documents or drafts use, or a customer's results would reveal them.
 READ_WITH = {level: LEVELS[: n + 1] for n, level in enumerate(LEVELS)}
 EMPTY = Vocabulary()  # for documents nobody searches (to_index_doc returns None first)
+PAGE = 500  # documents read at a time
 
 
 def indexed_revision() -> ColumnElement[int]:
@@ -54,10 +65,16 @@ def learned_phrases(ids: Collection[int] | None = None) -> dict[int, list[str]]:
 
 
 def to_index_doc(
-    doc: Document, revision: Revision, vocabulary: Vocabulary, learned: list[str] | None = None
+    doc: Document,
+    revision: Revision,
+    vocabulary: Vocabulary,
+    learned: list[str] | None = None,
+    read: "ReadText | None" = None,
 ) -> IndexDoc | None:
     """``doc`` at ``revision``, analysed for the index; None when nobody may search it.
     ``learned``: the customers' phrases for it (learned_phrases), searched at the lowest weight.
+    ``read``: this revision's plain text and vocabulary words, already worked out (a
+    rebuild's first pass); else computed here.
 
     Bounded work whatever the text (see kb.search.analysis). Raises what the vocabulary's
     look-ups raise (IndexMissing when the index went away).
@@ -65,8 +82,18 @@ def to_index_doc(
     level = index_level(doc)
     if level is None:
         return None
-    text = highlight.plain_text(revision.html)
     tag_text = " ".join([*(doc.tags or []), doc.category.replace("-", " ")])
+    whole = read is not None and (
+        len(revision.title) + len(tag_text) + len(read.text) + 2 <= MAX_TEXT
+    )
+    if read is not None and whole and read.revision == (doc.id, revision.number):
+        text = read.text
+        # The words of "title tags text" are those of "title text" and of the tags: words
+        # never span a space (folding is letter by letter), and the text is not cut.
+        words = read.words | vocabulary_words(tag_text)
+    else:
+        text = highlight.plain_text(revision.html)
+        words = vocabulary_words(f"{revision.title} {tag_text} {text}")
     title_terms, title_parts = index_terms(revision.title, vocabulary)
     tag_terms, tag_parts = index_terms(tag_text, vocabulary)
     body_terms, body_parts = index_terms(text, vocabulary)
@@ -88,37 +115,101 @@ def to_index_doc(
         tag_terms=tag_terms,
         body_terms=body_terms,
         part_terms=title_parts + tag_parts + body_parts,
-        words=vocabulary_words(f"{revision.title} {tag_text} {text}"),
+        words=words,
         title_words=set(index_words(revision.title)),
         learned_terms=learned_terms,
     )
 
 
+@dataclass(frozen=True)
+class ReadText:
+    """A revision's plain text and the vocabulary words of its title and text."""
+
+    revision: tuple[int, int]  # (document id, revision number)
+    text: str
+    words: set[str]
+
+
+def read_text(doc: Document, revision: Revision) -> ReadText:
+    text = highlight.plain_text(revision.html)
+    return ReadText((doc.id, revision.number), text, vocabulary_words(f"{revision.title} {text}"))
+
+
 def all_index_docs(progress: Callable[[], None] | None) -> Iterator[IndexDoc]:
     """Every searchable document, analysed, read in pages by id: the caller may commit
-    between pages (the PostgreSQL backend rebuilds in short transactions)."""
+    between pages (the PostgreSQL backend rebuilds in short transactions).
+
+    The first pass reads every text for the vocabularies; what it worked out (ReadText) is
+    spooled to a temporary file, a page at a time, and used again by the second pass for
+    the same revisions, instead of being kept in memory or computed twice."""
     words: dict[str, set[str]] = {level: set() for level in LEVELS}
-    for doc, revision in pages():
-        level = index_level(doc)
-        if level is not None:
-            words[level] |= vocabulary_words(
-                f"{revision.title} {highlight.plain_text(revision.html)}"
+    with tempfile.TemporaryFile() as spool:
+        for page in _page_lists(pages()):
+            read = []
+            for doc, revision in page:
+                level = index_level(doc)
+                if level is None:
+                    continue
+                found = read_text(doc, revision)
+                words[level] |= found.words
+                read.append(found)
+            pickle.dump(read, spool, pickle.HIGHEST_PROTOCOL)
+        vocabularies = {
+            level: Vocabulary(set().union(*(words[b] for b in below)))
+            for level, below in READ_WITH.items()
+        }
+        del words
+        learned = learned_phrases()
+        spool.seek(0)
+        spooled = _Spooled(spool)
+        for doc, revision in pages():
+            vocabulary = vocabularies.get(index_level(doc) or "", EMPTY)
+            index_doc = to_index_doc(
+                doc, revision, vocabulary, learned.get(doc.id), spooled.get(doc.id)
             )
-    vocabularies = {
-        level: Vocabulary(set().union(*(words[b] for b in below)))
-        for level, below in READ_WITH.items()
-    }
-    learned = learned_phrases()
-    for doc, revision in pages():
-        vocabulary = vocabularies.get(index_level(doc) or "", EMPTY)
-        index_doc = to_index_doc(doc, revision, vocabulary, learned.get(doc.id))
-        if index_doc is not None:
-            yield index_doc
-        if progress:
-            progress()
+            if index_doc is not None:
+                yield index_doc
+            if progress:
+                progress()
 
 
-def pages(size: int = 500) -> Iterator[tuple[Document, Revision]]:
+class _Spooled:
+    """The first pass's ReadText by document id, read from the spool as the second pass
+    (in id order, like the first) comes to them."""
+
+    def __init__(self, spool: IO[bytes]) -> None:
+        self._spool = spool
+        self._ahead: dict[int, ReadText] = {}
+        self._last = 0
+        self._done = False
+
+    def get(self, doc_id: int) -> ReadText | None:
+        while not self._done and self._last < doc_id:
+            try:
+                page = pickle.load(self._spool)
+            except EOFError:
+                self._done = True
+                break
+            self._ahead = {read.revision[0]: read for read in page}
+            if page:
+                self._last = page[-1].revision[0]
+        return self._ahead.pop(doc_id, None)
+
+
+def _page_lists(rows: Iterator[tuple[Document, Revision]]) -> Iterator[list]:
+    size = PAGE
+    page: list = []
+    for row in rows:
+        page.append(row)
+        if len(page) >= size:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def pages(size: int | None = None) -> Iterator[tuple[Document, Revision]]:
+    size = size or PAGE
     last = 0
     while True:
         query = with_revisions(

@@ -1,6 +1,7 @@
 """The database is the truth: the index follows every change, catches up after a crash,
 rebuilds when missing or corrupt, and `search check` reports any drift."""
 
+import os
 import threading
 from pathlib import Path
 
@@ -498,3 +499,26 @@ def test_a_rebuild_reads_each_text_once_across_pages(app, make_document, monkeyp
     assert sorted(d.slug for d in docs) == sorted([*slugs[:2], *slugs[3:], "kievit-concept"])
     assert sorted(used) == sorted(d.id for d in docs)
     assert all("weidevogel" in d.words for d in docs if d.slug != "kievit-concept")
+
+
+def _is_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
+def test_a_rebuilds_helper_processes_keep_none_of_its_locks(tmp_path):
+    """The first pass's text readers are forked while the rebuild holds its lock: a reader
+    that kept a copy after its parent was killed would block every later rebuild."""
+    from kb.search import forking
+    from kb.search.whoosh.files import flock
+
+    before = set(forking.held_locks)
+    with flock(tmp_path / "rebuild.lock"):
+        (fd,) = forking.held_locks - before
+        with forking.pool(1) as helpers:
+            assert helpers.apply(_is_open, (fd,)) is False
+            assert helpers.apply(os.getppid) == os.getpid()
+        assert _is_open(fd)

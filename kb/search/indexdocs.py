@@ -7,16 +7,18 @@ into an IndexDoc with kb.search.analysis. Bounded work per document whatever its
 
 import pickle
 import tempfile
+from collections import deque
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
-from typing import IO
+from multiprocessing.pool import AsyncResult
+from pathlib import Path
 
 from sqlalchemy import ColumnElement, Select, func, select
 
 from kb.documents.models import Document, Revision
 from kb.documents.policy import index_level
 from kb.extensions import db
-from kb.search import highlight
+from kb.search import forking, highlight
 from kb.search.analysis import (
     MAX_TEXT,
     Vocabulary,
@@ -34,6 +36,7 @@ from kb.search.privacy import PLACEHOLDER
 READ_WITH = {level: LEVELS[: n + 1] for n, level in enumerate(LEVELS)}
 EMPTY = Vocabulary()  # for documents nobody searches (to_index_doc returns None first)
 PAGE = 500  # documents read at a time
+READERS = 2  # helper processes that read a rebuild's texts in its first pass
 
 
 def indexed_revision() -> ColumnElement[int]:
@@ -131,36 +134,31 @@ class ReadText:
 
 
 def read_text(doc: Document, revision: Revision) -> ReadText:
-    text = highlight.plain_text(revision.html)
-    return ReadText((doc.id, revision.number), text, vocabulary_words(f"{revision.title} {text}"))
+    return _read(doc.id, revision.number, revision.title, revision.html)
+
+
+def _read(doc_id: int, number: int, title: str, html: str) -> ReadText:
+    text = highlight.plain_text(html)
+    return ReadText((doc_id, number), text, vocabulary_words(f"{title} {text}"))
 
 
 def all_index_docs(progress: Callable[[], None] | None) -> Iterator[IndexDoc]:
     """Every searchable document, analysed, read in pages by id: the caller may commit
     between pages (the PostgreSQL backend rebuilds in short transactions).
 
-    The first pass reads every text for the vocabularies; what it worked out (ReadText) is
-    spooled to a temporary file, a page at a time, and used again by the second pass for
-    the same revisions, instead of being kept in memory or computed twice."""
-    words: dict[str, set[str]] = {level: set() for level in LEVELS}
-    with tempfile.TemporaryFile() as spool:
-        for page in _page_lists(pages()):
-            read = []
-            for doc, revision in page:
-                level = index_level(doc)
-                if level is None:
-                    continue
-                found = read_text(doc, revision)
-                words[level] |= found.words
-                read.append(found)
-            pickle.dump(read, spool, pickle.HIGHEST_PROTOCOL)
+    The first pass reads every text for the vocabularies, in READERS helper processes; what
+    they work out (ReadText) is spooled to temporary files, a page each, and used again by
+    the second pass for the same revisions, instead of being kept in memory or computed
+    twice."""
+    with tempfile.TemporaryDirectory(prefix="kb-rebuild-") as folder:
+        spool = Path(folder)
+        words = _first_pass(spool)
         vocabularies = {
             level: Vocabulary(set().union(*(words[b] for b in below)))
             for level, below in READ_WITH.items()
         }
         del words
         learned = learned_phrases()
-        spool.seek(0)
         spooled = _Spooled(spool)
         for doc, revision in pages():
             vocabulary = vocabularies.get(index_level(doc) or "", EMPTY)
@@ -173,39 +171,74 @@ def all_index_docs(progress: Callable[[], None] | None) -> Iterator[IndexDoc]:
                 progress()
 
 
-class _Spooled:
-    """The first pass's ReadText by document id, read from the spool as the second pass
-    (in id order, like the first) comes to them."""
+def _first_pass(spool: Path) -> dict[str, set[str]]:
+    """Level -> the vocabulary words of its documents; each page's ReadText to ``spool``."""
+    words: dict[str, set[str]] = {level: set() for level in LEVELS}
 
-    def __init__(self, spool: IO[bytes]) -> None:
-        self._spool = spool
+    def add(found: dict[str, set[str]]) -> None:
+        for level, page_words in found.items():
+            words[level] |= page_words
+
+    # The pages are read here, in the thread with the application context and the
+    # database session (a pool's own threads have neither), at most 2 x READERS ahead.
+    waiting: deque[AsyncResult] = deque()
+    with forking.pool(READERS) as helpers:
+        for n, page in enumerate(_text_pages()):
+            waiting.append(helpers.apply_async(_read_page, ((spool / f"{n:09d}", page),)))
+            if len(waiting) >= 2 * READERS:
+                add(waiting.popleft().get())
+        while waiting:
+            add(waiting.popleft().get())
+    return words
+
+
+def _text_pages() -> Iterator[list[tuple[int, int, str, str, str]]]:
+    page: list[tuple[int, int, str, str, str]] = []
+    for doc, revision in pages():
+        level = index_level(doc)
+        if level is not None:
+            page.append((doc.id, revision.number, level, revision.title, revision.html))
+            if len(page) >= PAGE:
+                yield page
+                page = []
+    if page:
+        yield page
+
+
+def _read_page(job: tuple[Path, list[tuple[int, int, str, str, str]]]) -> dict[str, set[str]]:
+    """In a helper: one page's ReadText to its spool file; returns level -> its words."""
+    path, rows = job
+    read = []
+    words: dict[str, set[str]] = {}
+    for doc_id, number, level, title, html in rows:
+        found = _read(doc_id, number, title, html)
+        read.append(found)
+        words.setdefault(level, set()).update(found.words)
+    with open(path, "wb") as spooled:
+        pickle.dump(read, spooled, pickle.HIGHEST_PROTOCOL)
+    return words
+
+
+class _Spooled:
+    """The first pass's ReadText by document id, read from the spool's pages as the second
+    pass (in id order, like the first) comes to them."""
+
+    def __init__(self, spool: Path) -> None:
+        self._pages = iter(sorted(spool.iterdir()))
         self._ahead: dict[int, ReadText] = {}
         self._last = 0
-        self._done = False
 
     def get(self, doc_id: int) -> ReadText | None:
-        while not self._done and self._last < doc_id:
-            try:
-                page = pickle.load(self._spool)
-            except EOFError:
-                self._done = True
+        while self._last < doc_id:
+            path = next(self._pages, None)
+            if path is None:
                 break
+            with open(path, "rb") as spooled:
+                page = pickle.load(spooled)
             self._ahead = {read.revision[0]: read for read in page}
             if page:
                 self._last = page[-1].revision[0]
         return self._ahead.pop(doc_id, None)
-
-
-def _page_lists(rows: Iterator[tuple[Document, Revision]]) -> Iterator[list]:
-    size = PAGE
-    page: list = []
-    for row in rows:
-        page.append(row)
-        if len(page) >= size:
-            yield page
-            page = []
-    if page:
-        yield page
 
 
 def pages(size: int | None = None) -> Iterator[tuple[Document, Revision]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kb.search.backend import IndexMissing, LockTimeout
 from kb.search.cursor import Cursor
-from kb.search.whoosh.parallel import held_locks
+from kb.search.forking import held_locks
 
 
 @contextmanager

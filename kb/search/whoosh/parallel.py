@@ -8,11 +8,8 @@ lock and die with their parent. Only the multisegment mode is used (no merge pas
 sub-processes write with rebuild_writer.RebuildWriter.
 """
 
-import contextlib
-import ctypes
 import os
 import queue
-import signal
 from multiprocessing.context import ForkProcess
 from typing import Any
 
@@ -21,20 +18,10 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.util import random_name
 from whoosh.writing import SegmentWriter
 
+from kb.search.forking import start_child
 from kb.search.whoosh.rebuild_writer import RebuildWriter
 
 WAIT = 0.5  # seconds between checks on the sub-processes while waiting for them
-PR_SET_PDEATHSIG = 1
-
-# File descriptors of writer locks this process holds; a sub-process closes its copies, so
-# only the process that took a lock can keep it.
-held_locks: set[int] = set()
-
-
-def _die_with_parent() -> None:
-    # Not on Linux: no prctl, and a killed parent may leave the sub-processes waiting.
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 class _Task(SubWriterTask):
@@ -48,12 +35,7 @@ class _Task(SubWriterTask):
         self.parent = os.getpid()
 
     def run(self) -> None:
-        _die_with_parent()
-        if os.getppid() != self.parent:  # the parent died before prctl took effect
-            os._exit(1)
-        for fd in held_locks:
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        start_child(self.parent)  # die with the parent, close its locks
         # As SubWriterTask.run in multisegment mode, with a RebuildWriter (postings by term
         # in memory instead of sorted runs on disk; our fields' postings computed directly).
         ix = self.storage.open_index(self.indexname)

@@ -474,12 +474,14 @@ def test_a_rebuild_analyses_a_text_read_in_its_first_pass_as_it_would_afresh(
     assert newer == afresh  # revision 2 was read in the first pass; 3 is indexed
 
 
-def test_a_rebuild_reads_each_text_once_across_pages(app, make_document, monkeypatch):
+@pytest.mark.parametrize("helpers", [False, True], ids=["in process", "in helpers"])
+def test_a_rebuild_reads_each_text_once_across_pages(app, make_document, monkeypatch, helpers):
     """The second pass finds what the first pass spooled for every searchable document, page
     after page, with archived documents and drafts in between."""
     from kb.search import indexdocs
 
     monkeypatch.setattr(indexdocs, "PAGE", 3)
+    monkeypatch.setattr(indexdocs, "HELPERS_FROM", 1 if helpers else 10**9)
     slugs = [make_document(f"Grutto {n}", f"Weidevogel {n} in de polder.") for n in range(7)]
     make_document("Kievit concept", "Nog niet af.", publish=False)
     with app.app_context():
@@ -495,7 +497,7 @@ def test_a_rebuild_reads_each_text_once_across_pages(app, make_document, monkeyp
 
     monkeypatch.setattr(indexdocs._Spooled, "get", counted)
     with app.app_context():
-        docs = list(indexdocs.all_index_docs(None))
+        docs = list(indexdocs.all_index_docs(None, size_hint=9))
     assert sorted(d.slug for d in docs) == sorted([*slugs[:2], *slugs[3:], "kievit-concept"])
     assert sorted(used) == sorted(d.id for d in docs)
     assert all("weidevogel" in d.words for d in docs if d.slug != "kievit-concept")
@@ -522,3 +524,26 @@ def test_a_rebuilds_helper_processes_keep_none_of_its_locks(tmp_path):
             assert helpers.apply(_is_open, (fd,)) is False
             assert helpers.apply(os.getppid) == os.getpid()
         assert _is_open(fd)
+
+
+HELPER_UNDER_A_WEB_SERVER = """
+import signal, sys, time
+from kb.search import forking
+signal.signal(signal.SIGTERM, lambda *args: None)  # as a gunicorn worker: TERM asks to stop
+with forking.pool(1) as helpers:
+    helpers.apply_async(time.sleep, (60,))
+    time.sleep(0.5)
+print("ended")
+"""
+
+
+def test_a_rebuilds_helpers_end_with_their_pool_in_a_web_servers_worker():
+    """A web worker rebuilding a missing index forks the helpers from a process whose TERM
+    handler does not exit: the helpers must end when the pool ends, or the worker hangs."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", HELPER_UNDER_A_WEB_SERVER], capture_output=True, timeout=30
+    )
+    assert done.stdout.strip() == b"ended", done.stderr

@@ -26,6 +26,11 @@ def start_child(parent: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
+    # A web server's worker (gunicorn) handles these signals in Python, and a fork inherits
+    # the handlers: its TERM handler only asks the worker to stop, so a helper would never
+    # end when its pool terminates it.
+    for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGABRT", "SIGUSR1", "SIGUSR2"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
     for fd in held_locks:
         with contextlib.suppress(OSError):
             os.close(fd)

@@ -37,6 +37,7 @@ READ_WITH = {level: LEVELS[: n + 1] for n, level in enumerate(LEVELS)}
 EMPTY = Vocabulary()  # for documents nobody searches (to_index_doc returns None first)
 PAGE = 500  # documents read at a time
 READERS = 2  # helper processes that read a rebuild's texts in its first pass
+HELPERS_FROM = 2000  # documents from which the first pass starts them
 
 
 def indexed_revision() -> ColumnElement[int]:
@@ -142,17 +143,17 @@ def _read(doc_id: int, number: int, title: str, html: str) -> ReadText:
     return ReadText((doc_id, number), text, vocabulary_words(f"{title} {text}"))
 
 
-def all_index_docs(progress: Callable[[], None] | None) -> Iterator[IndexDoc]:
+def all_index_docs(progress: Callable[[], None] | None, size_hint: int = 0) -> Iterator[IndexDoc]:
     """Every searchable document, analysed, read in pages by id: the caller may commit
     between pages (the PostgreSQL backend rebuilds in short transactions).
 
-    The first pass reads every text for the vocabularies, in READERS helper processes; what
-    they work out (ReadText) is spooled to temporary files, a page each, and used again by
-    the second pass for the same revisions, instead of being kept in memory or computed
-    twice."""
+    The first pass reads every text for the vocabularies, in READERS helper processes from
+    HELPERS_FROM documents (``size_hint``) on; what they work out (ReadText) is spooled to
+    temporary files, a page each, and used again by the second pass for the same revisions,
+    instead of being kept in memory or computed twice."""
     with tempfile.TemporaryDirectory(prefix="kb-rebuild-") as folder:
         spool = Path(folder)
-        words = _first_pass(spool)
+        words = _first_pass(spool, helpers=size_hint >= HELPERS_FROM)
         vocabularies = {
             level: Vocabulary(set().union(*(words[b] for b in below)))
             for level, below in READ_WITH.items()
@@ -171,7 +172,7 @@ def all_index_docs(progress: Callable[[], None] | None) -> Iterator[IndexDoc]:
                 progress()
 
 
-def _first_pass(spool: Path) -> dict[str, set[str]]:
+def _first_pass(spool: Path, helpers: bool) -> dict[str, set[str]]:
     """Level -> the vocabulary words of its documents; each page's ReadText to ``spool``."""
     words: dict[str, set[str]] = {level: set() for level in LEVELS}
 
@@ -179,12 +180,17 @@ def _first_pass(spool: Path) -> dict[str, set[str]]:
         for level, page_words in found.items():
             words[level] |= page_words
 
+    if not helpers:  # a small rebuild, perhaps in a web worker: no processes to start
+        for n, page in enumerate(_text_pages()):
+            add(_read_page((spool / f"{n:09d}", page)))
+        return words
+
     # The pages are read here, in the thread with the application context and the
     # database session (a pool's own threads have neither), at most 2 x READERS ahead.
     waiting: deque[AsyncResult] = deque()
-    with forking.pool(READERS) as helpers:
+    with forking.pool(READERS) as readers:
         for n, page in enumerate(_text_pages()):
-            waiting.append(helpers.apply_async(_read_page, ((spool / f"{n:09d}", page),)))
+            waiting.append(readers.apply_async(_read_page, ((spool / f"{n:09d}", page),)))
             if len(waiting) >= 2 * READERS:
                 add(waiting.popleft().get())
         while waiting:

@@ -287,8 +287,9 @@ def rebuild(progress: Callable[[], None] | None = None, *, if_missing: bool = Fa
                 db.session.rollback()
         start = cursors.start()
         db.session.commit()  # the installation id, if this was its first use
+        size = searchable_count()
         count = engine.rebuild(
-            all_index_docs(progress), progress=None, size_hint=searchable_count(), cursor=start
+            all_index_docs(progress, size), progress=None, size_hint=size, cursor=start
         )
         db.session.commit()
     sync_quietly()  # what changed while the index was built

@@ -298,3 +298,17 @@ def test_snippet_marks_the_right_word_after_letters_that_fold_unevenly():
     html = str(snippet(text, {"kievit"}))
     assert "<mark>kievit</mark>" in html
     assert "&lt;b&gt;&amp;amp; de" in html and "<b>" not in html
+
+
+def test_a_snippet_starts_at_a_whole_word_not_inside_an_address():
+    """A snippet's first word may be glued to the one before it ("www.polderlink.example"):
+    it starts where that run of letters and dots starts, not in the middle of it."""
+    from kb.search.highlight import snippet
+
+    lead = " ".join(f"zin{n}" for n in range(20))
+    text = f"{lead} kijk op www.polderlink.example of in de app Mijn Polderlink."
+    html = str(snippet(text, {"app"}, width=16))
+    assert html.startswith("…www.polderlink.example of in de <mark>app</mark>"), html
+    long = "x" * 50
+    html = str(snippet(f"{lead} kijk op {long}.example of in de app", {"app"}, width=16))
+    assert html.startswith("…example of in de <mark>app</mark>"), html  # a cut, not 50 x's

@@ -84,6 +84,17 @@ def _window(hits: list[int], count: int, width: int) -> tuple[int, int]:
     return start, min(count, start + width)
 
 
+def _chunk_start(text: str, offset: int, most: int = 40) -> int:
+    """Where the run of non-space characters holding ``offset`` starts, if it starts at most
+    ``most`` characters before: a snippet then shows "www.polderlink.example of" whole
+    rather than "example of"."""
+    stop = max(0, offset - most)
+    at = offset
+    while at > stop and not text[at - 1].isspace():
+        at -= 1
+    return at if at == 0 or text[at - 1].isspace() else offset
+
+
 class Prepared(NamedTuple):
     """A text with its folded form and folded words, worth keeping for texts that recur."""
 
@@ -136,7 +147,7 @@ def snippet(
         spans += [(starts[i], starts[i] + len(found[i]), found[i]) for i in shown]
     # Escape the text between marks in one piece: a few calls instead of one per word.
     out: list[str] = ["…" if start > 0 else ""]
-    cursor = spans[start][0]
+    cursor = _chunk_start(text, spans[start][0])
     for i in hits:
         if start <= i < end:
             s, e, _ = spans[i]

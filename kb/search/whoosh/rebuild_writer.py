@@ -21,7 +21,7 @@ tests/test_search_whoosh_contract.py compares all three with Whoosh's own result
 
 import re
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pickle import dumps
 from typing import Any
 
@@ -107,9 +107,9 @@ class _Postings:
 
 
 class TermPool:
-    """What SegmentWriter asks of its ``pool``: add(), iter_postings(), fieldnames,
-    cleanup(); and add_field() for RebuildWriter. Postings of a term must come in ascending
-    docnum order, as one writer adds them."""
+    """What SegmentWriter asks of its ``pool``: add() (when merging segments), fieldnames,
+    cleanup(); and add_field() and fields() for RebuildWriter. Postings of a term must come
+    in ascending docnum order, as one writer adds them."""
 
     def __init__(self) -> None:
         self.fieldnames: set[str] = set()
@@ -153,36 +153,12 @@ class TermPool:
             length += freq
         return length
 
-    def iter_postings(self) -> Iterator[Posting]:
-        """Every posting, sorted by field, term and docnum, as Whoosh's pool gives them."""
-        for fieldname in sorted(self._fields):
-            terms = self._fields[fieldname]
-            for tbytes in sorted(terms):
-                postings = terms[tbytes]
-                values = bytes(postings.values)
-                start = 0
-                for docnum, weight, end in zip(
-                    postings.docnums, postings.weights, postings.ends, strict=True
-                ):
-                    yield fieldname, tbytes, docnum, weight, values[start:end]
-                    start = end
-
     def fields(self) -> dict[str, dict[bytes, _Postings]]:
         """Field name -> term -> its postings, for RebuildWriter._flush_segment."""
         return self._fields
 
     def cleanup(self) -> None:
         self._fields.clear()
-
-
-class _Lengths:
-    """The segment's document lengths as its length column will read them back."""
-
-    def __init__(self, lengths: dict[str, dict[int, int]]) -> None:
-        self._lengths = lengths
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        return self._lengths.get(fieldname, {}).get(docnum, default)
 
 
 def fast_postings(fieldname: str) -> Callable[[str, float], list[FieldPosting]] | None:
